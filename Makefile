@@ -1,0 +1,71 @@
+# Two commands on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app app
+WEB_PORT ?= 5000
+export WEB_PORT
+
+.PHONY: run test install assets translations chromium migrate seed lint format bench clean extract-messages
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+static/node_modules/.package-lock.json: static/package.json static/package-lock.json
+	npm ci --prefix static --no-audit --no-fund --loglevel=error
+
+static/vendor/.copied: static/node_modules/.package-lock.json
+	mkdir -p static/vendor/bootstrap
+	cp static/node_modules/bootstrap/dist/css/bootstrap.min.css static/vendor/bootstrap/
+	cp static/node_modules/bootstrap/dist/js/bootstrap.bundle.min.js static/vendor/bootstrap/
+	touch $@
+
+assets: static/vendor/.copied
+
+translations: $(VENV)/.installed
+	$(BIN)/pybabel compile -d crm/translations
+
+install: $(VENV)/.installed assets translations
+
+migrate: install
+	$(FLASK) db upgrade
+
+seed: migrate
+	$(FLASK) seed
+
+# Starts web, worker and beat together on the embedded defaults (SQLite, SQLAlchemy broker,
+# e-mail to instance/outbox). Demo data is loaded once.
+run: seed
+	@mkdir -p instance
+	@if [ ! -f instance/.demo-loaded ]; then $(FLASK) demo && touch instance/.demo-loaded; fi
+	@$(BIN)/python -m crm.core.banner
+	$(BIN)/honcho start -f Procfile
+
+chromium:
+	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
+
+test: install chromium
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint:
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format:
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+extract-messages:
+	$(BIN)/pybabel extract -F crm/translations/babel.cfg -k _l -o crm/translations/messages.pot .
+	$(BIN)/pybabel update -i crm/translations/messages.pot -d crm/translations --no-fuzzy-matching
+
+bench: install
+	$(BIN)/python -m bench.run
+
+clean:
+	rm -rf $(VENV) static/node_modules static/vendor

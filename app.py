@@ -1,0 +1,201 @@
+"""The application factory: the only place the Flask app is assembled."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, render_template, request, session
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from config import INSTANCE_DIR, Config, config_from_env
+from crm.core.timeutil import format_datetime_zh
+from crm.extensions import babel, celery_init_app, csrf, db, limiter, login_manager, migrate
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+ERROR_CODES = (400, 401, 403, 404, 405, 409, 413, 415, 422, 429, 500)
+PAGE_MESSAGES = {
+    400: _l("请求无效，请返回重试（表单可能已过期）"),
+    401: _l("请先登录"),
+    403: _l("您没有权限访问此页面"),
+    404: _l("页面不存在，或您无权查看"),
+    405: _l("不支持该请求方法"),
+    409: _l("数据已被他人修改，请刷新后重试"),
+    413: _l("上传的文件过大"),
+    415: _l("文件类型不受支持"),
+    422: _l("提交的数据未通过校验"),
+    429: _l("操作过于频繁，请稍后再试"),
+    500: _l("服务器出错了，我们已记录该问题，请稍后再试"),
+}
+
+
+def create_app(config_class: type[Config] | None = None, **overrides: Any) -> Flask:
+    """Build the app from a config class (default: by APP_ENV) and optional overrides."""
+    config_class = config_class or config_from_env()
+    app = Flask(__name__, instance_path=str(INSTANCE_DIR), instance_relative_config=False)
+    app.config.from_object(config_class)
+    app.config.update(overrides)
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    config_class.finalize(app.config)
+    if app.config["TRUSTED_PROXIES"]:
+        n = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
+    register_extensions(app)
+    register_blueprints(app)
+    register_request_hooks(app)
+    register_error_handlers(app)
+    register_template_helpers(app)
+    register_cli(app)
+    return app
+
+
+def _select_locale() -> str:
+    if current_user and current_user.is_authenticated and current_user.locale:
+        return current_user.locale
+    return session.get("locale") or "zh_CN"
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    """Foreign keys on every SQLite connection; WAL for file databases."""
+    module = type(dbapi_connection).__module__
+    if not module.startswith("sqlite3"):
+        return
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA journal_mode")
+    if cursor.fetchone()[0] != "memory":
+        cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.close()
+
+
+def register_extensions(app: Flask) -> None:
+    from crm.api.base import api
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(app.root_path + "/migrations"))
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "请先登录"
+    login_manager.login_message_category = "warning"
+    login_manager.session_protection = None  # sessions are revocable rows instead
+    csrf.init_app(app)
+    babel.init_app(
+        app,
+        locale_selector=_select_locale,
+        default_translation_directories=str(app.root_path + "/crm/translations"),
+    )
+    limiter.init_app(app)
+    celery_init_app(app)
+    api.init_app(
+        app,
+        spec_kwargs={
+            "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
+            "security": [{"bearerAuth": []}],
+        },
+    )
+    import crm.core.tasks
+    import crm.models  # noqa: F401 — the whole schema, for Alembic
+
+
+def register_blueprints(app: Flask) -> None:
+    from crm.admin.views import bp as admin_bp
+    from crm.api.base import api
+    from crm.api.views import bp as api_bp
+    from crm.auth.views import bp as auth_bp
+    from crm.core.access import public
+    from crm.core.views import bp as core_bp
+    from crm.zones.views import bp as zones_bp
+
+    for blueprint in (core_bp, auth_bp, zones_bp, admin_bp):
+        app.register_blueprint(blueprint)
+    csrf.exempt(api_bp)  # bearer tokens only: no cookie, so no CSRF
+    api.register_blueprint(api_bp)
+    openapi = app.view_functions["api-docs.openapi_json"]
+    app.view_functions["api-docs.openapi_json"] = public(lambda: openapi())  # a public document
+
+
+def register_request_hooks(app: Flask) -> None:
+    from flask import redirect, url_for
+
+    @app.before_request
+    def force_password_change():
+        if (
+            current_user.is_authenticated
+            and current_user.must_change_password
+            and request.endpoint not in {"auth.password", "auth.logout", "static", "core.healthz"}
+            and not request.path.startswith("/api/")
+        ):
+            return redirect(url_for("auth.password"))
+        return None
+
+    @app.after_request
+    def security_headers(response):
+        headers = response.headers
+        headers.setdefault("Content-Security-Policy", CSP)
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("Referrer-Policy", "same-origin")
+        headers.setdefault("X-Frame-Options", "DENY")
+        if (current_user and current_user.is_authenticated) or request.path.startswith("/api/"):
+            headers["Cache-Control"] = "no-store"
+        return response
+
+
+def register_error_handlers(app: Flask) -> None:
+    from crm.api.base import is_api_request, json_error
+
+    def handle(exc: HTTPException):
+        if is_api_request():
+            return json_error(exc)
+        code = exc.code or 500
+        if code == 403 and current_user.is_authenticated:
+            from crm.core.audit import record_audit
+
+            db.session.rollback()
+            record_audit("forbidden", "route", request.path[:64], actor=current_user)
+            db.session.commit()
+        message = str(PAGE_MESSAGES.get(code, exc.name))
+        return render_template("errors/error.html", code=code, message=message), code
+
+    for code in ERROR_CODES:
+        app.register_error_handler(code, handle)
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception):
+        if isinstance(exc, HTTPException):
+            return handle(exc)
+        logging.getLogger("crm").exception("unhandled error on %s", request.path)
+        db.session.rollback()
+        from werkzeug.exceptions import InternalServerError
+
+        return handle(InternalServerError())
+
+
+def _locale_tag() -> str:
+    locale = get_locale()
+    return "zh-CN" if locale is None or locale.language == "zh" else locale.language
+
+
+def register_template_helpers(app: Flask) -> None:
+    from crm.core.nav import nav_items
+
+    app.jinja_env.filters["datetime_zh"] = format_datetime_zh
+    app.jinja_env.globals["nav_items"] = nav_items
+    app.jinja_env.globals["current_locale_tag"] = _locale_tag
+
+
+def register_cli(app: Flask) -> None:
+    from crm.core.cli import register_commands
+
+    register_commands(app)

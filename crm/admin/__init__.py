@@ -1,0 +1,1 @@
+"""Administration: users, zones, settings and the audit log."""

@@ -1,0 +1,40 @@
+"""Admin operations on users (zones live in crm.zones.services)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from crm.auth.models import User
+from crm.auth.services import AuthError, end_all_sessions, password_problems, validate_role_zone
+from crm.core.audit import apply_changes, record_audit
+from crm.extensions import db
+from crm.zones.models import Zone
+
+USER_FIELDS = ("display_name", "email", "role", "zone_id", "active")
+
+
+def update_user(user: User, values: dict[str, Any], actor: User) -> dict[str, list]:
+    """Change a user's details, role, zone or state; disabling ends their sessions."""
+    validate_role_zone(values["role"], values["zone_id"])
+    if values["zone_id"] is not None and db.session.get(Zone, values["zone_id"]) is None:
+        raise AuthError("开发区不存在")
+    if user.id == actor.id and (values["role"] != "admin" or not values["active"]):
+        raise AuthError("不能降低或停用自己的管理员账号")
+    values = {**values, "email": (values.get("email") or "").strip() or None}
+    changes = apply_changes(user, values, USER_FIELDS)
+    if changes:
+        if ("active" in changes and not user.active) or "role" in changes or "zone_id" in changes:
+            end_all_sessions(user)
+        record_audit("update", "user", user.id, changes, actor=actor)
+    return changes
+
+
+def reset_password(user: User, password: str, actor: User) -> None:
+    """Set a temporary password the user must change at the next sign-in."""
+    problems = password_problems(password, user.login)
+    if problems:
+        raise AuthError("；".join(problems))
+    user.set_password(password)
+    user.must_change_password = True
+    end_all_sessions(user)
+    record_audit("reset_password", "user", user.id, actor=actor)

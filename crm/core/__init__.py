@@ -1,0 +1,1 @@
+"""Cross-cutting pieces: access scoping, audit, settings, money, dates."""

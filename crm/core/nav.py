@@ -1,0 +1,33 @@
+"""The navigation bar, by role."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+
+@dataclass(frozen=True)
+class NavItem:
+    endpoint: str
+    label: str
+    roles: tuple[str, ...]
+
+    @property
+    def prefix(self) -> str:
+        return self.endpoint.split(".")[0] + "."
+
+
+ALL = ("staff", "manager", "coordinator", "viewer", "admin")
+NAV = [
+    NavItem("core.index", _l("首页"), ALL),
+    NavItem("zones.index", _l("开发区"), ALL),
+    NavItem("admin.users", _l("系统管理"), ("admin",)),
+]
+
+
+def nav_items() -> list[NavItem]:
+    """The items the current user may open."""
+    role = getattr(current_user, "role", None)
+    return [item for item in NAV if role in item.roles]

@@ -1,0 +1,49 @@
+"""Pagination of SELECT statements with a bounded page size."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import request
+from sqlalchemy import Select, func, select
+
+from crm.extensions import db
+
+MAX_PER_PAGE = 200
+
+
+@dataclass
+class Page:
+    items: list[Any]
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+def _int_arg(name: str, default: int) -> int:
+    try:
+        return int(request.args.get(name, default))
+    except (TypeError, ValueError):
+        return default
+
+
+def paginate(stmt: Select, per_page: int = 50) -> Page:
+    """One page of ``stmt`` (page and per_page from the query string, clamped)."""
+    page = max(1, _int_arg("page", 1))
+    per_page = min(MAX_PER_PAGE, max(1, _int_arg("per_page", per_page)))
+    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    items = db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).all()
+    return Page(list(items), page, per_page, total or 0)

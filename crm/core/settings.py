@@ -1,0 +1,101 @@
+"""Typed rule settings: defaults and types in code, overrides in the ``setting`` table."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import g, has_app_context
+
+from crm.core.audit import record_audit
+from crm.core.models import Setting
+from crm.extensions import db
+
+
+@dataclass(frozen=True)
+class SettingDef:
+    key: str
+    kind: type
+    default: Any
+    label: str
+    minimum: int | None = None
+    maximum: int | None = None
+
+
+REGISTRY: dict[str, SettingDef] = {}
+
+
+def define_setting(key: str, kind: type, default: Any, label: str, **bounds: int) -> SettingDef:
+    """Declare a setting; areas call this at import time with their defaults."""
+    definition = SettingDef(key, kind, default, label, **bounds)
+    REGISTRY[key] = definition
+    return definition
+
+
+define_setting("session.idle_minutes", int, 120, "会话空闲超时（分钟）", minimum=5, maximum=1440)
+define_setting("session.absolute_hours", int, 12, "会话最长时长（小时）", minimum=1, maximum=168)
+
+
+class SettingError(ValueError):
+    """A setting value of the wrong type or out of bounds."""
+
+
+def _coerce(definition: SettingDef, value: Any) -> Any:
+    if definition.kind is bool:
+        if isinstance(value, str):
+            return value.strip().lower() in {"1", "true", "yes", "on", "是"}
+        return bool(value)
+    if definition.kind is int:
+        try:
+            number = int(str(value).strip())
+        except ValueError as exc:
+            raise SettingError(f"{definition.label}：请输入整数") from exc
+        if definition.minimum is not None and number < definition.minimum:
+            raise SettingError(f"{definition.label}：不能小于 {definition.minimum}")
+        if definition.maximum is not None and number > definition.maximum:
+            raise SettingError(f"{definition.label}：不能大于 {definition.maximum}")
+        return number
+    if definition.kind in (list, dict):
+        if not isinstance(value, definition.kind):
+            raise SettingError(f"{definition.label}：格式不正确")
+        return value
+    return definition.kind(value)
+
+
+def _cache() -> dict[str, Any]:
+    if not has_app_context():
+        return {}
+    if "settings_cache" not in g:
+        g.settings_cache = {}
+    return g.settings_cache
+
+
+def get_setting(key: str) -> Any:
+    """The current value of a setting (stored override, else the default)."""
+    cache = _cache()
+    if key in cache:
+        return cache[key]
+    definition = REGISTRY[key]
+    row = db.session.get(Setting, key)
+    value = definition.default if row is None else row.value
+    cache[key] = value
+    return value
+
+
+def set_setting(key: str, raw: Any, actor: Any) -> Any:
+    """Validate and store a setting value, audited; the caller commits."""
+    definition = REGISTRY.get(key)
+    if definition is None:
+        raise SettingError(f"未知的设置项：{key}")
+    value = _coerce(definition, raw)
+    old = get_setting(key)
+    row = db.session.get(Setting, key)
+    if row is None:
+        row = Setting(key=key)
+        db.session.add(row)
+    row.value = value
+    row.updated_by_id = getattr(actor, "id", None)
+    _cache()[key] = value
+    if old != value:
+        record_audit("update", "setting", key, {key: [old, value]}, actor=actor)
+    return value

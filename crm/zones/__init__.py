@@ -1,0 +1,1 @@
+"""Development zones (开发区)."""
