@@ -1,0 +1,1 @@
+"""Enterprises: names, credit codes, duplicates."""
