@@ -33,6 +33,9 @@ def _development_secret() -> str:
 
 
 def _celery_settings(broker_url: str, result_backend: str) -> dict:
+    # visibility_timeout is a Redis transport option; Kombu's SQLAlchemy transport passes its
+    # transport options to create_engine(), which rejects unknown keywords.
+    transport_options = {"visibility_timeout": 3600} if broker_url.startswith("redis") else {}
     return {
         "broker_url": broker_url,
         "result_backend": result_backend,
@@ -46,7 +49,7 @@ def _celery_settings(broker_url: str, result_backend: str) -> dict:
         "worker_prefetch_multiplier": 1,
         "task_ignore_result": True,
         "broker_connection_retry_on_startup": True,
-        "broker_transport_options": {"visibility_timeout": 3600},
+        "broker_transport_options": transport_options,
         "result_expires": 3600,
     }
 

@@ -2,6 +2,24 @@
 
 from crm.auth.models import ApiToken, LoginSession, User
 from crm.core.models import AuditLog, Heartbeat, Setting
+from crm.enterprises.models import Contact, Enterprise
+from crm.imports.models import ImportBatch, ImportChange
+from crm.targets.models import Activity, Conflict, Target
 from crm.zones.models import Zone
 
-__all__ = ["ApiToken", "AuditLog", "Heartbeat", "LoginSession", "Setting", "User", "Zone"]
+__all__ = [
+    "Activity",
+    "ApiToken",
+    "AuditLog",
+    "Conflict",
+    "Contact",
+    "Enterprise",
+    "Heartbeat",
+    "ImportBatch",
+    "ImportChange",
+    "LoginSession",
+    "Setting",
+    "Target",
+    "User",
+    "Zone",
+]

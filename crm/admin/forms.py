@@ -7,11 +7,12 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
+from crm.core.forms import choices
 from crm.core.roles import ROLE_LABELS, ROLES
 
 
-def _role_choices() -> list[tuple[str, str]]:
-    return [(role, ROLE_LABELS[role]) for role in ROLES]
+def _role_choices():
+    return choices((role, ROLE_LABELS[role]) for role in ROLES)
 
 
 class UserForm(FlaskForm):
@@ -65,7 +66,7 @@ class ZoneForm(FlaskForm):
         _l("简称"), validators=[DataRequired(_l("请填写简称")), Length(max=40)]
     )
     kind = SelectField(
-        _l("类型"), choices=[("manufacturing", _l("制造业")), ("services", _l("服务业"))]
+        _l("类型"), choices=choices([("manufacturing", _l("制造业")), ("services", _l("服务业"))])
     )
     lead_industries = StringField(_l("主导产业"), validators=[Optional(), Length(max=500)])
     active = BooleanField(_l("启用"), default=True)

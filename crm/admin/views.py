@@ -12,6 +12,7 @@ from crm.admin.forms import ResetPasswordForm, UserCreateForm, UserForm, ZoneFor
 from crm.auth.models import User
 from crm.auth.services import AuthError, create_user
 from crm.core.access import allow, get_or_404, scoped_select
+from crm.core.forms import choices
 from crm.core.models import AuditLog
 from crm.core.pagination import paginate
 from crm.core.settings import REGISTRY, SettingError, get_setting, set_setting
@@ -23,9 +24,10 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
 def _zone_choices(form: UserForm) -> None:
-    form.zone_id.choices = [("", _("（市级，无开发区）"))] + [
-        (str(z.id), z.name) for z in zone_services.visible_zones(include_inactive=True)
-    ]
+    zones = zone_services.visible_zones(include_inactive=True)
+    form.zone_id.choices = choices(
+        [("", _("（市级，无开发区）"))] + [(str(z.id), z.name) for z in zones]
+    )
 
 
 def _user_values(form: UserForm) -> dict:

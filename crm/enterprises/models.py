@@ -1,0 +1,101 @@
+"""Enterprise (企业) and Contact (联系人)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import DDL, JSON, ForeignKey, Index, String, Text, event
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from crm.core.timeutil import utcnow
+from crm.extensions import db
+
+LABELS = (
+    "世界500强",
+    "中国500强",
+    "上市公司",
+    "专精特新",
+    "小巨人",
+    "单项冠军",
+    "高新技术企业",
+    "头雁",
+    "瞪羚",
+    "链主",
+)
+TIERS = ("龙头", "骨干", "配套", "小微")
+OWNERSHIPS = ("国有", "民营", "外资", "港澳台", "混合所有制", "其他")
+
+
+class Enterprise(db.Model):
+    """A company, identified by its 统一社会信用代码 when known; shared city-wide."""
+
+    __tablename__ = "enterprise"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    normalized_name: Mapped[str] = mapped_column(String(200), index=True)
+    aliases: Mapped[str] = mapped_column(String(500), default="")
+    uscc: Mapped[str | None] = mapped_column(String(18), unique=True)
+    hq_province: Mapped[str] = mapped_column(String(40), default="")
+    hq_city: Mapped[str] = mapped_column(String(40), default="")
+    industry: Mapped[str] = mapped_column(String(100), default="", index=True)
+    ownership: Mapped[str] = mapped_column(String(20), default="")
+    labels: Mapped[list[str]] = mapped_column(JSON, default=list)
+    tier: Mapped[str] = mapped_column(String(10), default="")
+    is_local: Mapped[bool] = mapped_column(default=False)
+    website: Mapped[str] = mapped_column(String(200), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    # name, aliases, full pinyin, pinyin initials and credit code, lower-case: one indexed
+    # column for the search box (pg_trgm GIN index on PostgreSQL).
+    search_text: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    deleted_at: Mapped[datetime | None]
+    merged_into_id: Mapped[int | None] = mapped_column(
+        ForeignKey("enterprise.id", ondelete="SET NULL")
+    )
+
+    contacts: Mapped[list[Contact]] = relationship(
+        back_populates="enterprise", order_by="Contact.id", cascade="all, delete-orphan"
+    )
+
+    __table_args__ = (
+        Index(
+            "ix_enterprise_search_trgm",
+            "search_text",
+            postgresql_using="gin",
+            postgresql_ops={"search_text": "gin_trgm_ops"},
+        ),
+    )
+
+    def __repr__(self) -> str:
+        return f"<Enterprise {self.id} {self.name}>"
+
+
+class Contact(db.Model):
+    """A person at an enterprise."""
+
+    __tablename__ = "contact"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(
+        ForeignKey("enterprise.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(60))
+    title: Mapped[str] = mapped_column(String(60), default="")
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    email: Mapped[str] = mapped_column(String(254), default="")
+    note: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    enterprise: Mapped[Enterprise] = relationship(back_populates="contacts")
+
+
+# The trigram index needs the pg_trgm extension (created by the migration, and here for
+# metadata.create_all in tests).
+event.listen(
+    db.metadata,
+    "before_create",
+    DDL("CREATE EXTENSION IF NOT EXISTS pg_trgm").execute_if(dialect="postgresql"),
+)

@@ -1,0 +1,1 @@
+"""Spreadsheet imports: upload → preview → validation report → commit, all or nothing; revert."""
