@@ -105,6 +105,7 @@ def register_extensions(app: Flask) -> None:
             "security": [{"bearerAuth": []}],
         },
     )
+    import crm.areas
     import crm.core.tasks
     import crm.models  # noqa: F401 — the whole schema, for Alembic
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from celery import Celery, Task
 from flask import Flask
 from flask_babel import Babel
@@ -32,7 +34,12 @@ def _client_address() -> str:
     return request.remote_addr or "unknown"
 
 
-db = SQLAlchemy(model_class=Base)
+def _json_dumps(value: object) -> str:
+    # Chinese stays readable in JSON columns, so LIKE filters on them match real text.
+    return json.dumps(value, ensure_ascii=False)
+
+
+db = SQLAlchemy(model_class=Base, engine_options={"json_serializer": _json_dumps})
 migrate = Migrate(compare_type=True, render_as_batch=True)
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -4,7 +4,7 @@ from crm.auth.models import ApiToken, LoginSession, User
 from crm.core.models import AuditLog, Heartbeat, Setting
 from crm.enterprises.models import Contact, Enterprise
 from crm.imports.models import ImportBatch, ImportChange
-from crm.targets.models import Activity, Conflict, Target
+from crm.targets.models import Activity, Conflict, ConflictZone, Target
 from crm.zones.models import Zone
 
 __all__ = [
@@ -12,6 +12,7 @@ __all__ = [
     "ApiToken",
     "AuditLog",
     "Conflict",
+    "ConflictZone",
     "Contact",
     "Enterprise",
     "Heartbeat",

@@ -144,7 +144,6 @@ class Conflict(db.Model):
     enterprise_id: Mapped[int] = mapped_column(
         ForeignKey("enterprise.id", ondelete="CASCADE"), index=True
     )
-    zone_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
     status: Mapped[str] = mapped_column(String(10), default="open", index=True)
     raised_at: Mapped[datetime] = mapped_column(default=utcnow)
     raised_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
@@ -156,3 +155,17 @@ class Conflict(db.Model):
     settled_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
 
     enterprise: Mapped[Enterprise] = relationship(lazy="joined")
+    zones: Mapped[list[Zone]] = relationship(secondary="conflict_zone", order_by="Zone.sort_order")
+
+
+class ConflictZone(db.Model):
+    """A zone involved in a conflict."""
+
+    __tablename__ = "conflict_zone"
+
+    conflict_id: Mapped[int] = mapped_column(
+        ForeignKey("conflict.id", ondelete="CASCADE"), primary_key=True
+    )
+    zone_id: Mapped[int] = mapped_column(
+        ForeignKey("zone.id", ondelete="CASCADE"), primary_key=True, index=True
+    )

@@ -1,0 +1,7 @@
+"""Import every area's services so their access scopes, settings and hooks are registered."""
+
+import crm.auth.services
+import crm.enterprises.services
+import crm.targets.bulk
+import crm.targets.services
+import crm.zones.services  # noqa: F401

@@ -1,0 +1,105 @@
+"""The target list query: filters, search and sorting, through the access scope."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.orm import contains_eager
+
+from crm.core.access import scoped
+from crm.core.dbutil import json_list_contains
+from crm.enterprises.models import Enterprise
+from crm.targets.models import OPEN_STATUSES, Target
+from crm.targets.services import stale_before
+
+SORTS = {
+    "updated": (Target.updated_at.desc(), Target.id.desc()),
+    "created": (Target.created_at.desc(), Target.id.desc()),
+    "name": (Enterprise.normalized_name.asc(), Target.id.asc()),
+    "priority": (Target.priority.asc(), Target.id.desc()),
+    "follow_up": (Target.next_follow_up.asc().nulls_last(), Target.id.asc()),
+    "last_activity": (Target.last_activity_on.desc().nulls_last(), Target.id.desc()),
+}
+POOL = "pool"
+
+
+@dataclass
+class TargetFilters:
+    q: str = ""
+    zone: str = ""  # zone id, "pool" for the city pool, "" for all
+    status: str = ""
+    priority: str = ""
+    mode: str = ""
+    owner: str = ""  # user id, or "none"
+    industry: str = ""
+    label: str = ""
+    stale: str = ""  # "1" = stale only
+    sort: str = "updated"
+
+    @classmethod
+    def from_args(cls, args: Any) -> TargetFilters:
+        values = {f.name: (args.get(f.name) or "").strip()[:100] for f in fields(cls)}
+        filters = cls(**values)
+        if filters.sort not in SORTS:
+            filters.sort = "updated"
+        return filters
+
+    def active(self) -> dict[str, str]:
+        return {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name)}
+
+
+def search_clause(q: str):
+    """Substring match on names, aliases, pinyin, initials and credit code (indexed)."""
+    return Enterprise.search_text.contains(q.strip().lower(), autoescape=True)
+
+
+def _int(value: str) -> int | None:
+    return int(value) if value.isdigit() else None
+
+
+def target_list_stmt(user: Any, filters: TargetFilters) -> Select:
+    """SELECT of the targets the user may see, filtered and sorted."""
+    stmt = (
+        select(Target)
+        .join(Target.enterprise)
+        .options(contains_eager(Target.enterprise))
+        .where(Target.deleted_at.is_(None))
+    )
+    stmt = scoped(stmt, Target, user)
+    if filters.q:
+        stmt = stmt.where(search_clause(filters.q))
+    if filters.zone == POOL:
+        stmt = stmt.where(Target.zone_id.is_(None))
+    elif _int(filters.zone) is not None:
+        stmt = stmt.where(Target.zone_id == _int(filters.zone))
+    if filters.status:
+        stmt = stmt.where(Target.status == filters.status)
+    if filters.priority:
+        stmt = stmt.where(Target.priority == filters.priority)
+    if filters.mode:
+        stmt = stmt.where(json_list_contains(Target.attraction_modes, filters.mode))
+    if filters.owner == "none":
+        stmt = stmt.where(Target.owner_id.is_(None))
+    elif _int(filters.owner) is not None:
+        stmt = stmt.where(Target.owner_id == _int(filters.owner))
+    if filters.industry:
+        stmt = stmt.where(Enterprise.industry == filters.industry)
+    if filters.label:
+        stmt = stmt.where(json_list_contains(Enterprise.labels, filters.label))
+    if filters.stale == "1":
+        stmt = stmt.where(stale_clause(stale_before()))
+    return stmt.order_by(*SORTS[filters.sort])
+
+
+def stale_clause(before: date):
+    """Open targets with no activity since ``before`` (or never, and created before it)."""
+    return and_(
+        Target.status.in_(OPEN_STATUSES),
+        or_(
+            Target.last_activity_on < before,
+            and_(Target.last_activity_on.is_(None), func.date(Target.created_at) < before),
+        ),
+    )
