@@ -172,9 +172,7 @@ def test_password_change_ends_other_sessions(app, login_as):
 def test_weak_passwords_are_refused(app, client, login_as, new, error):
     user = make_user("staff")
     login_as(user)
-    response = post(
-        client, "/account/password", {"current": PASSWORD, "new": new, "confirm": new}
-    )
+    response = post(client, "/account/password", {"current": PASSWORD, "new": new, "confirm": new})
     assert response.status_code == 400
     assert error in response.get_data(as_text=True)
     db.session.refresh(user)

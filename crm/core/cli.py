@@ -16,6 +16,9 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(seed)
     app.cli.add_command(demo)
     app.cli.add_command(users)
+    from crm.targets.cli import targets
+
+    app.cli.add_command(targets)
 
 
 @click.command()
@@ -39,9 +42,13 @@ def demo(password: str | None) -> None:
     from crm.zones.seed import seed_zones
 
     seed_zones()
+    from crm.targets.demo import load_demo_targets
+
     created = load_demo_users(password or current_app.config["DEMO_PASSWORD"])
     db.session.commit()
-    click.echo(f"demo: {created} user(s) created")
+    targets_created = load_demo_targets()
+    db.session.commit()
+    click.echo(f"demo: {created} user(s), {targets_created} target(s) created")
 
 
 @click.group()

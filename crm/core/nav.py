@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -22,6 +23,9 @@ class NavItem:
 ALL = ("staff", "manager", "coordinator", "viewer", "admin")
 NAV = [
     NavItem("core.index", _l("首页"), ALL),
+    NavItem("targets.index", _l("目标企业"), ALL),
+    NavItem("targets.conflicts", _l("跨区协调"), ALL),
+    NavItem("imports.index", _l("导入导出"), ("staff", "manager", "coordinator", "admin")),
     NavItem("zones.index", _l("开发区"), ALL),
     NavItem("admin.users", _l("系统管理"), ("admin",)),
 ]
@@ -30,4 +34,5 @@ NAV = [
 def nav_items() -> list[NavItem]:
     """The items the current user may open."""
     role = getattr(current_user, "role", None)
-    return [item for item in NAV if role in item.roles]
+    endpoints = current_app.view_functions
+    return [item for item in NAV if role in item.roles and item.endpoint in endpoints]
