@@ -2,6 +2,8 @@
 
 import crm.auth.services
 import crm.enterprises.services
+import crm.projects.services
+import crm.projects.transitions
 import crm.targets.bulk
 import crm.targets.services
 import crm.zones.services  # noqa: F401

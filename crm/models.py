@@ -4,12 +4,14 @@ from crm.auth.models import ApiToken, LoginSession, User
 from crm.core.models import AuditLog, Heartbeat, Setting
 from crm.enterprises.models import Contact, Enterprise
 from crm.imports.models import ImportBatch, ImportChange
+from crm.projects.models import Attachment, Project, StageEvent
 from crm.targets.models import Activity, Conflict, ConflictZone, Target
 from crm.zones.models import Zone
 
 __all__ = [
     "Activity",
     "ApiToken",
+    "Attachment",
     "AuditLog",
     "Conflict",
     "ConflictZone",
@@ -19,7 +21,9 @@ __all__ = [
     "ImportBatch",
     "ImportChange",
     "LoginSession",
+    "Project",
     "Setting",
+    "StageEvent",
     "Target",
     "User",
     "Zone",

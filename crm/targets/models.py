@@ -111,7 +111,9 @@ class Activity(db.Model):
         ForeignKey("target.id", ondelete="CASCADE"), index=True
     )
     # set by the projects area; kept here so one timeline serves targets and projects
-    project_id: Mapped[int | None] = mapped_column(index=True)
+    project_id: Mapped[int | None] = mapped_column(
+        ForeignKey("project.id", ondelete="CASCADE"), index=True
+    )
     zone_id: Mapped[int | None] = mapped_column(
         ForeignKey("zone.id", ondelete="RESTRICT"), index=True
     )

@@ -17,9 +17,9 @@ from crm.core.timeutil import local_today, utcnow
 from crm.enterprises.models import Enterprise
 from crm.enterprises.services import MERGE_HOOKS
 from crm.extensions import db
+from crm.targets.activities import ActivityError, build_activity, follow_subject
 from crm.targets.conflicts import detect_conflict
 from crm.targets.models import (
-    ACTIVITY_KINDS,
     ATTRACTION_MODES,
     PRIORITIES,
     TARGET_STATUSES,
@@ -191,38 +191,13 @@ def update_target(target: Target, raw: dict[str, Any], actor: Any) -> dict[str, 
 
 def log_activity(target: Target, raw: dict[str, Any], actor: Any) -> Activity:
     """Record a contact; the target's next follow-up and last-activity date follow it."""
-    kind = raw.get("kind")
-    if kind not in ACTIVITY_KINDS:
-        raise TargetError("请选择跟进方式", "kind")
-    occurred = raw.get("occurred_on")
-    today = local_today()
-    if occurred is None:
-        raise TargetError("请填写跟进日期", "occurred_on")
-    if occurred > today:
-        raise TargetError("跟进日期不能晚于今天", "occurred_on")
-    if occurred < date(2000, 1, 1):
-        raise TargetError("跟进日期不在合理范围内", "occurred_on")
-    summary = (raw.get("summary") or "").strip()
-    if not summary:
-        raise TargetError("请填写跟进情况", "summary")
-    follow_up = raw.get("next_follow_up")
-    if follow_up is not None and not (occurred <= follow_up <= today + MAX_FUTURE):
-        raise TargetError("下次跟进日期应在跟进日期之后、三年之内", "next_follow_up")
-    activity = Activity(
-        target_id=target.id,
-        zone_id=target.zone_id,
-        kind=kind,
-        occurred_on=occurred,
-        participants=(raw.get("participants") or "").strip()[:300],
-        summary=summary,
-        next_step=(raw.get("next_step") or "").strip()[:500],
-        next_follow_up=follow_up,
-        created_by_id=actor.id,
-    )
+    try:
+        activity = build_activity(raw, actor, target.zone_id)
+    except ActivityError as exc:
+        raise TargetError(str(exc), exc.field) from exc
+    activity.target_id = target.id
     db.session.add(activity)
-    if target.last_activity_on is None or occurred >= target.last_activity_on:
-        target.last_activity_on = occurred
-        target.next_follow_up = follow_up
+    follow_subject(target, activity)
     if target.status == "new":
         target.status = "contacted"
     db.session.flush()
