@@ -113,6 +113,7 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from crm.admin.views import bp as admin_bp
     from crm.api.base import api
+    from crm.api.projects import bp as api_projects_bp
     from crm.api.targets import bp as api_targets_bp
     from crm.api.views import bp as api_bp
     from crm.auth.views import bp as auth_bp
@@ -120,12 +121,23 @@ def register_blueprints(app: Flask) -> None:
     from crm.core.views import bp as core_bp
     from crm.enterprises.views import bp as enterprises_bp
     from crm.imports.views import bp as imports_bp
+    from crm.projects.views import bp as projects_bp
     from crm.targets.views import bp as targets_bp
     from crm.zones.views import bp as zones_bp
 
-    for blueprint in (core_bp, auth_bp, zones_bp, targets_bp, enterprises_bp, imports_bp, admin_bp):
+    web = (
+        core_bp,
+        auth_bp,
+        zones_bp,
+        targets_bp,
+        enterprises_bp,
+        projects_bp,
+        imports_bp,
+        admin_bp,
+    )
+    for blueprint in web:
         app.register_blueprint(blueprint)
-    for blueprint in (api_bp, api_targets_bp):
+    for blueprint in (api_bp, api_targets_bp, api_projects_bp):
         csrf.exempt(blueprint)  # bearer tokens only: no cookie, so no CSRF
         api.register_blueprint(blueprint)
     openapi = app.view_functions["api-docs.openapi_json"]

@@ -16,9 +16,11 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(seed)
     app.cli.add_command(demo)
     app.cli.add_command(users)
+    from crm.projects.cli import projects
     from crm.targets.cli import targets
 
     app.cli.add_command(targets)
+    app.cli.add_command(projects)
 
 
 @click.command()
@@ -48,7 +50,14 @@ def demo(password: str | None) -> None:
     db.session.commit()
     targets_created = load_demo_targets()
     db.session.commit()
-    click.echo(f"demo: {created} user(s), {targets_created} target(s) created")
+    from crm.projects.demo import load_demo_projects
+
+    projects_created = load_demo_projects()
+    db.session.commit()
+    click.echo(
+        f"demo: {created} user(s), {targets_created} target(s), "
+        f"{projects_created} project(s) created"
+    )
 
 
 @click.group()
