@@ -47,10 +47,25 @@ run: seed
 	$(BIN)/honcho start -f Procfile
 
 chromium:
-	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
+	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null)
+
+# `make test`: the whole suite on SQLite (TEST_DATABASE_URL unset for that run); then, when
+# TEST_DATABASE_URL is set, the suite again on that database without the browser and pure unit
+# tests. Both runs must pass; a run that collects no tests (pytest exit code 5) fails too.
+PYTEST := $(BIN)/python -m pytest
+SECOND_DB_ARGS := -m "not browser" --ignore=tests/unit
+define pytest_run
+$(1) $(PYTEST) $(2) || { rc=$$?; [ $$rc -ne 5 ] || echo "make test: pytest collected no tests ($(3))" >&2; exit $$rc; }
+endef
 
 test: install chromium
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(call pytest_run,env -u TEST_DATABASE_URL,$(PYTEST_ARGS),SQLite run)
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+		echo "== the suite again on TEST_DATABASE_URL (no browser or unit tests)"; \
+		$(call pytest_run,,$(SECOND_DB_ARGS) $(PYTEST_ARGS),TEST_DATABASE_URL run); \
+	else \
+		echo "== TEST_DATABASE_URL not set: SQLite run only"; \
+	fi
 
 lint:
 	$(BIN)/ruff check .

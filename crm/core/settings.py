@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import g, has_app_context
+from sqlalchemy import select
 
 from crm.core.audit import record_audit
 from crm.core.models import Setting
@@ -71,15 +72,17 @@ def _cache() -> dict[str, Any]:
 
 
 def get_setting(key: str) -> Any:
-    """The current value of a setting (stored override, else the default)."""
+    """The current value of a setting (stored override, else the default).
+
+    All stored overrides are read in one query per request (or app context) and cached.
+    """
     cache = _cache()
+    if "__loaded__" not in cache:
+        cache.update({row.key: row.value for row in db.session.scalars(select(Setting))})
+        cache["__loaded__"] = True
     if key in cache:
         return cache[key]
-    definition = REGISTRY[key]
-    row = db.session.get(Setting, key)
-    value = definition.default if row is None else row.value
-    cache[key] = value
-    return value
+    return REGISTRY[key].default
 
 
 def set_setting(key: str, raw: Any, actor: Any) -> Any:

@@ -1,0 +1,1 @@
+"""Benchmarks: a scaled data generator (``bench.generate``) and the runner (``bench.run``)."""
