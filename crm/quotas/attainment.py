@@ -1,0 +1,197 @@
+"""Quota attainment: a pure function from projects, their stage events, tiers and rules to
+required / achieved / gap / surplus per tier, the projects behind each number, and a forecast.
+
+No database here: callers load facts (``ProjectFacts``) and pass them in, so every counting
+rule is tested table-driven without fixtures.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+
+from crm.core.timeutil import SHANGHAI
+from crm.projects.stages import PIPELINE, rank
+
+LATE_STAGE = "negotiation"  # 洽谈 or later: a named candidate for the forecast
+
+
+@dataclass(frozen=True)
+class StageFact:
+    to_stage: str
+    effective: date | datetime  # a date (Shanghai) or an aware / naive-UTC datetime
+
+
+@dataclass(frozen=True)
+class ProjectFacts:
+    id: int
+    amount_wan: int | None
+    stage: str
+    events: Sequence[StageFact]
+    is_manufacturing: bool = True
+    project_type: str = "new"
+    expected_landing_on: date | None = None
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class TierSpec:
+    label: str
+    threshold_wan: int
+    required: int
+
+
+@dataclass(frozen=True)
+class Rules:
+    counting_stage: str = "signed"
+    mode: str = "disjoint"  # disjoint | cumulative
+    manufacturing_only: bool = True
+    new_only: bool = True
+
+
+@dataclass
+class TierResult:
+    label: str
+    threshold_wan: int
+    required: int
+    achieved: int = 0
+    gap: int = 0
+    surplus: int = 0
+    projects: list[int] = field(default_factory=list)
+    surplus_projects: list[int] = field(default_factory=list)
+    candidates: list[int] = field(default_factory=list)
+    forecast: float = 0.0
+    at_risk: bool = False
+
+
+@dataclass
+class Attainment:
+    year: int
+    tiers: list[TierResult]
+    counted: list[int]
+    withdrawn: list[int]
+    below_threshold: list[int]
+
+
+def shanghai_date(moment: date | datetime) -> date:
+    """The Asia/Shanghai calendar date of a moment (naive datetimes are UTC)."""
+    if isinstance(moment, datetime):
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        return moment.astimezone(SHANGHAI).date()
+    return moment
+
+
+def first_reached(project: ProjectFacts, stage: str) -> date | None:
+    """The date the project first reached ``stage`` or any later pipeline stage."""
+    needed = rank(stage)
+    dates = [
+        shanghai_date(e.effective)
+        for e in project.events
+        if e.to_stage in PIPELINE and rank(e.to_stage) >= needed
+    ]
+    return min(dates) if dates else None
+
+
+def still_counts(project: ProjectFacts, stage: str) -> bool:
+    """At or past the counting stage now, or paused after reaching it; never when terminated."""
+    if project.stage == "terminated":
+        return False
+    if project.stage == "paused":
+        return True
+    return project.stage in PIPELINE and rank(project.stage) >= rank(stage)
+
+
+def eligible(project: ProjectFacts, rules: Rules) -> bool:
+    if rules.manufacturing_only and not project.is_manufacturing:
+        return False
+    return not (rules.new_only and project.project_type != "new")
+
+
+def _ordered(projects: Iterable[ProjectFacts]) -> list[ProjectFacts]:
+    return sorted(projects, key=lambda p: (-(p.amount_wan or 0), p.id))
+
+
+def _match(
+    results: list[TierResult], projects: list[ProjectFacts], mode: str
+) -> tuple[list[int], list[int]]:
+    """Fill tier slots; returns (counted ids, ids below every threshold)."""
+    counted, below = [], []
+    for project in _ordered(projects):
+        amount = project.amount_wan or 0
+        reached = [t for t in results if amount >= t.threshold_wan]
+        if not reached:
+            below.append(project.id)
+            continue
+        counted.append(project.id)
+        if mode == "cumulative":
+            for tier in reached:
+                tier.projects.append(project.id)
+            continue
+        slot = next((t for t in reached if len(t.projects) < t.required), None)
+        if slot is not None:
+            slot.projects.append(project.id)
+        else:
+            reached[0].surplus_projects.append(project.id)
+    for tier in results:
+        tier.achieved = len(tier.projects)
+        if mode == "cumulative":
+            tier.surplus_projects = tier.projects[tier.required :]
+        tier.gap = max(0, tier.required - tier.achieved)
+        tier.surplus = len(tier.surplus_projects)
+    return counted, below
+
+
+def _forecast(
+    results: list[TierResult],
+    candidates: list[ProjectFacts],
+    probability: Callable[[str], int],
+) -> None:
+    for project in _ordered(candidates):
+        amount = project.amount_wan or 0
+        reached = [t for t in results if amount >= t.threshold_wan]
+        if not reached:
+            continue
+        tier = next((t for t in reached if t.gap > len(t.candidates)), reached[0])
+        tier.candidates.append(project.id)
+        tier.forecast += probability(project.stage) / 100
+    for tier in results:
+        tier.forecast = round(tier.achieved + tier.forecast, 2)
+        tier.at_risk = tier.gap > len(tier.candidates)
+
+
+def compute_attainment(
+    projects: Iterable[ProjectFacts],
+    tiers: Sequence[TierSpec],
+    year: int,
+    rules: Rules | None = None,
+    probability: Callable[[str], int] = lambda stage: 0,
+) -> Attainment:
+    """Attainment of one zone's quota in ``year`` (see DESIGN §5 "Quota attainment")."""
+    rules = rules or Rules()
+    results = [
+        TierResult(t.label, t.threshold_wan, t.required)
+        for t in sorted(tiers, key=lambda t: -t.threshold_wan)
+    ]
+    counting, withdrawn, candidates = [], [], []
+    for project in projects:
+        if not eligible(project, rules):
+            continue
+        reached = first_reached(project, rules.counting_stage)
+        if reached is not None and reached.year == year:
+            if still_counts(project, rules.counting_stage):
+                counting.append(project)
+            else:
+                withdrawn.append(project.id)
+        elif (
+            reached is None
+            and project.stage in PIPELINE
+            and rank(project.stage) >= rank(LATE_STAGE)
+            and project.expected_landing_on is not None
+            and project.expected_landing_on.year == year
+        ):
+            candidates.append(project)
+    counted, below = _match(results, counting, rules.mode)
+    _forecast(results, candidates, probability)
+    return Attainment(year, results, counted, sorted(withdrawn), below)
