@@ -4,6 +4,7 @@ import crm.auth.services
 import crm.enterprises.services
 import crm.projects.services
 import crm.projects.transitions
+import crm.quotas.services
 import crm.targets.bulk
 import crm.targets.services
 import crm.zones.services  # noqa: F401

@@ -5,6 +5,7 @@ from crm.core.models import AuditLog, Heartbeat, Setting
 from crm.enterprises.models import Contact, Enterprise
 from crm.imports.models import ImportBatch, ImportChange
 from crm.projects.models import Attachment, Project, StageEvent
+from crm.quotas.models import Indicator, IndicatorActual, Quota, QuotaTier
 from crm.targets.models import Activity, Conflict, ConflictZone, Target
 from crm.zones.models import Zone
 
@@ -20,8 +21,12 @@ __all__ = [
     "Heartbeat",
     "ImportBatch",
     "ImportChange",
+    "Indicator",
+    "IndicatorActual",
     "LoginSession",
     "Project",
+    "Quota",
+    "QuotaTier",
     "Setting",
     "StageEvent",
     "Target",

@@ -17,20 +17,24 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(demo)
     app.cli.add_command(users)
     from crm.projects.cli import projects
+    from crm.quotas.cli import quota
     from crm.targets.cli import targets
 
     app.cli.add_command(targets)
     app.cli.add_command(projects)
+    app.cli.add_command(quota)
 
 
 @click.command()
 def seed() -> None:
     """Load the plan's seed data (idempotent): zones, and what later areas add."""
+    from crm.quotas.seed import seed_quotas
     from crm.zones.seed import seed_zones
 
     created = seed_zones()
+    quotas = seed_quotas()
     db.session.commit()
-    click.echo(f"seed: {created} zone(s) created")
+    click.echo(f"seed: {created} zone(s), {quotas} quota(s) created")
 
 
 @click.command()
