@@ -119,9 +119,12 @@ def register_blueprints(app: Flask) -> None:
     from crm.auth.views import bp as auth_bp
     from crm.core.access import public
     from crm.core.views import bp as core_bp
+    from crm.dashboard.views import bp as dashboard_bp
     from crm.enterprises.views import bp as enterprises_bp
     from crm.imports.views import bp as imports_bp
     from crm.projects.views import bp as projects_bp
+    from crm.quotas.views import bp as quotas_bp
+    from crm.reminders.views import bp as reminders_bp
     from crm.targets.views import bp as targets_bp
     from crm.zones.views import bp as zones_bp
 
