@@ -131,11 +131,14 @@ def register_blueprints(app: Flask) -> None:
     web = (
         core_bp,
         auth_bp,
+        dashboard_bp,
         zones_bp,
         targets_bp,
         enterprises_bp,
         projects_bp,
+        quotas_bp,
         imports_bp,
+        reminders_bp,
         admin_bp,
     )
     for blueprint in web:
