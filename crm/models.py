@@ -1,6 +1,15 @@
 """Every area's models, imported in one place so Alembic and the app see the whole schema."""
 
 from crm.auth.models import ApiToken, LoginSession, User
+from crm.chains.models import (
+    Chain,
+    ChainNode,
+    ChainZone,
+    NodeEnterprise,
+    NodeProject,
+    NodeTarget,
+    RoadmapMilestone,
+)
 from crm.core.models import AuditLog, Heartbeat, Setting
 from crm.enterprises.models import Contact, Enterprise
 from crm.imports.models import ImportBatch, ImportChange
@@ -14,6 +23,9 @@ __all__ = [
     "ApiToken",
     "Attachment",
     "AuditLog",
+    "Chain",
+    "ChainNode",
+    "ChainZone",
     "Conflict",
     "ConflictZone",
     "Contact",
@@ -24,9 +36,13 @@ __all__ = [
     "Indicator",
     "IndicatorActual",
     "LoginSession",
+    "NodeEnterprise",
+    "NodeProject",
+    "NodeTarget",
     "Project",
     "Quota",
     "QuotaTier",
+    "RoadmapMilestone",
     "Setting",
     "StageEvent",
     "Target",

@@ -25,16 +25,22 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(quota)
 
 
-@click.command()
-def seed() -> None:
-    """Load the plan's seed data (idempotent): zones, and what later areas add."""
+def load_seed() -> dict[str, int]:
+    """The plan's seed data (idempotent): zones, quotas, chains."""
+    from crm.chains.seed import seed_chains
     from crm.quotas.seed import seed_quotas
     from crm.zones.seed import seed_zones
 
-    created = seed_zones()
-    quotas = seed_quotas()
+    counts = {"zone": seed_zones(), "quota": seed_quotas(), "chain": seed_chains()}
     db.session.commit()
-    click.echo(f"seed: {created} zone(s), {quotas} quota(s) created")
+    return counts
+
+
+@click.command()
+def seed() -> None:
+    """Load the plan's seed data (idempotent): zones, quotas, chains."""
+    counts = load_seed()
+    click.echo("seed: " + ", ".join(f"{n} {kind}(s)" for kind, n in counts.items()) + " created")
 
 
 @click.command()
@@ -45,23 +51,17 @@ def demo(password: str | None) -> None:
         click.echo("demo data is never loaded in production", err=True)
         sys.exit(2)
     from crm.core.demo import load_demo_users
-    from crm.zones.seed import seed_zones
-
-    seed_zones()
+    from crm.projects.demo import load_demo_projects
     from crm.targets.demo import load_demo_targets
 
-    created = load_demo_users(password or current_app.config["DEMO_PASSWORD"])
+    load_seed()
+    counts = {"user": load_demo_users(password or current_app.config["DEMO_PASSWORD"])}
     db.session.commit()
-    targets_created = load_demo_targets()
+    counts["target"] = load_demo_targets()
     db.session.commit()
-    from crm.projects.demo import load_demo_projects
-
-    projects_created = load_demo_projects()
+    counts["project"] = load_demo_projects()
     db.session.commit()
-    click.echo(
-        f"demo: {created} user(s), {targets_created} target(s), "
-        f"{projects_created} project(s) created"
-    )
+    click.echo("demo: " + ", ".join(f"{n} {kind}(s)" for kind, n in counts.items()) + " created")
 
 
 @click.group()
