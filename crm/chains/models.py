@@ -69,8 +69,9 @@ class ChainNode(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     chain_id: Mapped[int] = mapped_column(ForeignKey("chain.id", ondelete="CASCADE"), index=True)
+    # the service refuses to delete a node with children; SET NULL keeps table drops simple
     parent_id: Mapped[int | None] = mapped_column(
-        ForeignKey("chain_node.id", ondelete="RESTRICT"), index=True
+        ForeignKey("chain_node.id", ondelete="SET NULL"), index=True
     )
     name: Mapped[str] = mapped_column(String(100))
     segment: Mapped[str] = mapped_column(String(20))

@@ -44,7 +44,7 @@ def upgrade():
     sa.Column('sort_order', sa.Integer(), nullable=False),
     sa.Column('notes', sa.Text(), nullable=False),
     sa.ForeignKeyConstraint(['chain_id'], ['chain.id'], name=op.f('fk_chain_node_chain_id_chain'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['parent_id'], ['chain_node.id'], name=op.f('fk_chain_node_parent_id_chain_node'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['parent_id'], ['chain_node.id'], name=op.f('fk_chain_node_parent_id_chain_node'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_chain_node')),
     sa.UniqueConstraint('chain_id', 'name', name='uq_chain_node_name')
     )
