@@ -62,7 +62,7 @@ DEFAULT_ROT_DAYS = {
 }
 
 define_setting("projects.stage_labels", dict, DEFAULT_LABELS, "阶段名称")
-define_setting("projects.stage_probability", dict, DEFAULT_PROBABILITY, "各阶段成功概率（%）")
+define_setting("projects.stage_probability", dict, DEFAULT_PROBABILITY, "各阶段成功概率（百分比）")
 define_setting("projects.rot_days", dict, DEFAULT_ROT_DAYS, "各阶段停留多少天视为停滞")
 define_setting(
     "projects.first_report_threshold_wan",
