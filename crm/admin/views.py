@@ -15,7 +15,7 @@ from crm.core.access import allow, get_or_404, scoped_select
 from crm.core.forms import choices
 from crm.core.models import AuditLog
 from crm.core.pagination import paginate
-from crm.core.settings import REGISTRY, SettingError, get_setting, set_setting
+from crm.core.settings import REGISTRY, SettingError, display_value, get_setting, set_setting
 from crm.extensions import db
 from crm.zones import services as zone_services
 from crm.zones.models import Zone
@@ -213,7 +213,10 @@ def settings():
             db.session.commit()
             flash(_("设置已保存"), "success")
             return redirect(url_for("admin.settings"))
-    rows = [(d, request.form.get(d.key, get_setting(d.key))) for d in REGISTRY.values()]
+    rows = [
+        (d, request.form.get(d.key, display_value(d.key, get_setting(d.key))))
+        for d in REGISTRY.values()
+    ]
     return render_template("admin/settings.html", rows=rows, errors=errors), (
         400 if errors else 200
     )

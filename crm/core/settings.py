@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,6 +58,11 @@ def _coerce(definition: SettingDef, value: Any) -> Any:
             raise SettingError(f"{definition.label}：不能大于 {definition.maximum}")
         return number
     if definition.kind in (list, dict):
+        if isinstance(value, str):
+            try:
+                value = json.loads(value)
+            except ValueError as exc:
+                raise SettingError(f"{definition.label}：请输入 JSON 格式") from exc
         if not isinstance(value, definition.kind):
             raise SettingError(f"{definition.label}：格式不正确")
         return value
@@ -102,3 +108,10 @@ def set_setting(key: str, raw: Any, actor: Any) -> Any:
     if old != value:
         record_audit("update", "setting", key, {key: [old, value]}, actor=actor)
     return value
+
+
+def display_value(key: str, value: Any) -> str:
+    """A setting value as the admin form shows it (JSON for lists and mappings)."""
+    if REGISTRY[key].kind in (list, dict) and not isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
