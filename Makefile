@@ -23,6 +23,8 @@ static/vendor/.copied: static/node_modules/.package-lock.json
 	mkdir -p static/vendor/bootstrap
 	cp static/node_modules/bootstrap/dist/css/bootstrap.min.css static/vendor/bootstrap/
 	cp static/node_modules/bootstrap/dist/js/bootstrap.bundle.min.js static/vendor/bootstrap/
+	mkdir -p static/vendor/echarts
+	cp static/node_modules/echarts/dist/echarts.min.js static/vendor/echarts/
 	touch $@
 
 assets: static/vendor/.copied

@@ -113,10 +113,12 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from crm.admin.views import bp as admin_bp
     from crm.api.base import api
+    from crm.api.chains import bp as api_chains_bp
     from crm.api.projects import bp as api_projects_bp
     from crm.api.targets import bp as api_targets_bp
     from crm.api.views import bp as api_bp
     from crm.auth.views import bp as auth_bp
+    from crm.chains.views import bp as chains_bp
     from crm.core.access import public
     from crm.core.views import bp as core_bp
     from crm.dashboard.views import bp as dashboard_bp
@@ -136,6 +138,7 @@ def register_blueprints(app: Flask) -> None:
         targets_bp,
         enterprises_bp,
         projects_bp,
+        chains_bp,
         quotas_bp,
         imports_bp,
         reminders_bp,
@@ -143,7 +146,7 @@ def register_blueprints(app: Flask) -> None:
     )
     for blueprint in web:
         app.register_blueprint(blueprint)
-    for blueprint in (api_bp, api_targets_bp, api_projects_bp):
+    for blueprint in (api_bp, api_targets_bp, api_projects_bp, api_chains_bp):
         csrf.exempt(blueprint)  # bearer tokens only: no cookie, so no CSRF
         api.register_blueprint(blueprint)
     openapi = app.view_functions["api-docs.openapi_json"]

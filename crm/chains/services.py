@@ -137,9 +137,12 @@ def node_counts(chain_ids: list[int], zone_id: int | None = None) -> dict[int, N
     return counts
 
 
-def chain_tree(chain: Chain, zone_id: int | None = None) -> list[NodeView]:
+def chain_tree(
+    chain: Chain, zone_id: int | None = None, counts: dict[int, NodeCounts] | None = None
+) -> list[NodeView]:
     """The chain's nodes as a tree of NodeViews with counts and status (constant queries)."""
-    counts = node_counts([chain.id], zone_id)
+    if counts is None:
+        counts = node_counts([chain.id], zone_id)
     views = {}
     for node in chain.nodes:
         c = counts.get(node.id, NodeCounts())

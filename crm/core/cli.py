@@ -16,11 +16,13 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(seed)
     app.cli.add_command(demo)
     app.cli.add_command(users)
+    from crm.chains.cli import chains
     from crm.projects.cli import projects
     from crm.quotas.cli import quota
     from crm.targets.cli import targets
 
     app.cli.add_command(targets)
+    app.cli.add_command(chains)
     app.cli.add_command(projects)
     app.cli.add_command(quota)
 

@@ -27,6 +27,7 @@ NAV = [
     NavItem("targets.conflicts", _l("跨区协调"), ALL),
     NavItem("projects.board", _l("项目看板"), ALL),
     NavItem("projects.index", _l("项目库"), ALL),
+    NavItem("chains.index", _l("产业链图谱"), ALL),
     NavItem("imports.index", _l("导入导出"), ("staff", "manager", "coordinator", "admin")),
     NavItem("zones.index", _l("开发区"), ALL),
     NavItem("admin.users", _l("系统管理"), ("admin",)),

@@ -1,0 +1,66 @@
+"""Chain-map forms."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+
+from crm.chains.models import ENTERPRISE_ROLES, MILESTONE_STATUSES, SEGMENTS, STATUSES, STRATEGIES
+from crm.core.forms import choices
+
+
+class NodeForm(FlaskForm):
+    name = StringField(
+        _l("环节名称"), validators=[DataRequired(_l("请填写环节名称")), Length(max=100)]
+    )
+    segment = SelectField(_l("位置"), choices=choices(SEGMENTS.items()))
+    parent_id = SelectField(_l("上级环节"), choices=[], validate_choice=False)
+    strategy = SelectField(
+        _l("策略"), choices=choices([("", "—"), *STRATEGIES.items()]), validate_choice=True
+    )
+    key_products = StringField(_l("重点产品"), validators=[Optional(), Length(max=500)])
+    priority = IntegerField(
+        _l("优先级（1 最高）"),
+        default=3,
+        validators=[NumberRange(1, 5, _l("优先级应为 1 到 5"))],
+    )
+    notes = TextAreaField(_l("备注"), validators=[Optional(), Length(max=2000)])
+
+
+class OverrideForm(FlaskForm):
+    status = SelectField(
+        _l("手动状态"), choices=choices([("", _l("按覆盖情况自动计算")), *STATUSES.items()])
+    )
+    reason = StringField(_l("原因"), validators=[Optional(), Length(max=500)])
+
+
+class LinkEnterpriseForm(FlaskForm):
+    enterprise_id = IntegerField(_l("企业编号"), validators=[DataRequired(_l("请选择企业"))])
+    role = SelectField(_l("角色"), choices=choices(ENTERPRISE_ROLES.items()))
+
+
+class GapTargetsForm(FlaskForm):
+    enterprise_ids = StringField(
+        _l("企业编号（多个用逗号分隔）"),
+        validators=[
+            DataRequired(_l("请填写企业编号")),
+            Regexp(r"^[\d,，\s]+$", message=_l("企业编号只能是数字，用逗号分隔")),
+        ],
+    )
+    zone_id = SelectField(_l("负责开发区"), choices=[], validate_choice=False)
+
+
+class MilestoneForm(FlaskForm):
+    quarter = StringField(
+        _l("季度"),
+        validators=[
+            DataRequired(_l("请填写季度")),
+            Regexp(r"^20\d\dQ[1-4]$", message=_l("季度格式如 2026Q3")),
+        ],
+    )
+    title = StringField(
+        _l("里程碑"), validators=[DataRequired(_l("请填写里程碑")), Length(max=200)]
+    )
+    status = SelectField(_l("状态"), choices=choices(MILESTONE_STATUSES.items()))

@@ -1,0 +1,158 @@
+"""Chain maps: the list, the map in columns, the graph view and the roadmap."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, jsonify, render_template, request
+from sqlalchemy import select
+
+from crm.chains import node_views
+from crm.chains.models import SEGMENTS, STATUSES, Chain, ChainNode, NodeEnterprise, NodeProject
+from crm.chains.roadmap import chain_roadmap
+from crm.chains.services import chain_tree, coverage, flatten, node_counts
+from crm.core.access import SIGNED_IN, allow, get_or_404, scoped
+from crm.extensions import db
+from crm.projects.models import Project
+from crm.targets.models import Target
+from crm.zones.services import visible_zones
+
+bp = Blueprint("chains", __name__, url_prefix="/chains")
+ID = "int(max=2147483647)"
+node_views.register(bp)
+
+
+def _zone_filter() -> int | None:
+    value = request.args.get("zone", "")
+    return int(value) if value.isdigit() and len(value) < 10 else None
+
+
+@bp.get("/")
+@allow(*SIGNED_IN)
+def index():
+    """Every chain with its zones, completeness, local supply rate and gap count."""
+    chains = db.session.scalars(select(Chain).order_by(Chain.sort_order, Chain.id)).all()
+    rows = []
+    counts = node_counts([c.id for c in chains]) if chains else {}
+    for chain in chains:
+        rows.append((chain, coverage(chain_tree(chain, counts=counts))))
+    return render_template("chains/index.html", rows=rows)
+
+
+@bp.get(f"/<{ID}:chain_id>")
+@allow(*SIGNED_IN)
+def detail(chain_id: int):
+    """The map: columns 上游 → 中游 → 下游 → 配套, node cards coloured by status."""
+    chain = get_or_404(Chain, chain_id)
+    zone_id = _zone_filter()
+    views = chain_tree(chain, zone_id)
+    flat = flatten(views)
+    columns = {segment: [v for v in flat if v.node.segment == segment] for segment in SEGMENTS}
+    selected = None
+    node_id = request.args.get("node", "")
+    if node_id.isdigit() and len(node_id) < 10:
+        selected = next((v for v in flat if v.node.id == int(node_id)), None)
+    details = _node_details(selected.node, zone_id) if selected else None
+    return render_template(
+        "chains/detail.html",
+        chain=chain,
+        columns=columns,
+        segments=SEGMENTS,
+        statuses=STATUSES,
+        cover=coverage(views),
+        zones=visible_zones(),
+        zone_id=zone_id,
+        selected=selected,
+        details=details,
+    )
+
+
+def _node_details(node: ChainNode, zone_id: int | None) -> dict:
+    """Enterprises, targets and the projects this user may see on one node."""
+    enterprises = db.session.scalars(
+        select(NodeEnterprise).where(NodeEnterprise.node_id == node.id)
+    ).all()
+    from crm.chains.models import NodeTarget
+
+    target_stmt = (
+        select(Target)
+        .join(NodeTarget, NodeTarget.target_id == Target.id)
+        .where(NodeTarget.node_id == node.id, Target.deleted_at.is_(None))
+    )
+    project_stmt = scoped(
+        select(Project)
+        .join(NodeProject, NodeProject.project_id == Project.id)
+        .where(NodeProject.node_id == node.id, Project.deleted_at.is_(None)),
+        Project,
+    )
+    if zone_id is not None:
+        target_stmt = target_stmt.where(Target.zone_id == zone_id)
+        project_stmt = project_stmt.where(Project.zone_id == zone_id)
+    return {
+        "enterprises": enterprises,
+        "targets": db.session.scalars(target_stmt).unique().all(),
+        "projects": db.session.scalars(project_stmt).unique().all(),
+    }
+
+
+@bp.get(f"/<{ID}:chain_id>/graph")
+@allow(*SIGNED_IN)
+def graph(chain_id: int):
+    """An interactive graph of the chain (ECharts), with the same numbers as the map."""
+    chain = get_or_404(Chain, chain_id)
+    return render_template("chains/graph.html", chain=chain, zone_id=_zone_filter())
+
+
+@bp.get(f"/<{ID}:chain_id>/graph.json")
+@allow(*SIGNED_IN)
+def graph_data(chain_id: int):
+    """Nodes and parent links of the chain as ECharts tree data."""
+    chain = get_or_404(Chain, chain_id)
+
+    def as_tree(view):
+        counts = view.counts
+        return {
+            "name": view.node.name,
+            "value": counts.covered,
+            "status": view.status,
+            "statusLabel": STATUSES[view.status],
+            "segment": SEGMENTS[view.node.segment],
+            "local": counts.local + counts.leaders,
+            "targets": counts.targets,
+            "projects": counts.active_projects + counts.landed_projects,
+            "children": [as_tree(child) for child in view.children],
+        }
+
+    roots = chain_tree(chain, _zone_filter())
+    data = {
+        "name": chain.name,
+        "children": [
+            {
+                "name": label,
+                "status": "segment",
+                "children": [as_tree(v) for v in roots if v.node.segment == segment],
+            }
+            for segment, label in SEGMENTS.items()
+        ],
+    }
+    return jsonify(data)
+
+
+@bp.get(f"/<{ID}:chain_id>/roadmap")
+@allow(*SIGNED_IN)
+def roadmap(chain_id: int):
+    """The roadmap: gap nodes by priority, their targets, zones, owners and milestones."""
+    chain = get_or_404(Chain, chain_id)
+    return render_template(
+        "chains/roadmap.html", chain=chain, rows=chain_roadmap(chain), statuses=STATUSES
+    )
+
+
+@bp.get(f"/<{ID}:chain_id>/roadmap.xlsx")
+@allow(*SIGNED_IN)
+def roadmap_export(chain_id: int):
+    """The roadmap as an Excel workbook."""
+    from crm.chains.transfer import roadmap_workbook
+
+    chain = get_or_404(Chain, chain_id)
+    if not chain.nodes:
+        abort(404)
+    return roadmap_workbook(chain, chain_roadmap(chain))
