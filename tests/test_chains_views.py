@@ -200,3 +200,28 @@ def test_cli_import_refuses_bad_definitions(chain, runner, tmp_path, nodes, mess
     result = runner.invoke(args=["chains", "import", str(path)])
     assert result.exit_code != 0 and message in result.output
     assert db.session.scalars(select(Chain).where(Chain.name == "新链")).first() is None
+
+
+def test_gap_targets_by_name_reuse_existing_enterprises(chain, client, login_as):
+    login_as(make_user("coordinator"))
+    existing = create_enterprise({"name": "河南某靶材科技有限公司"}, None)
+    db.session.commit()
+    node = _node(chain, "高纯金属与靶材")
+    response = post(
+        client,
+        f"/chains/nodes/{node.id}/targets",
+        {"names": "某靶材科技有限公司\n上海全新钨铜材料有限公司", "zone_id": ""},
+    )
+    assert response.status_code == 302
+    targets = db.session.scalars(select(Target).order_by(Target.id)).all()
+    assert [t.enterprise.name for t in targets] == [existing.name, "上海全新钨铜材料有限公司"]
+    assert all(t.zone_id is None for t in targets)
+
+
+def test_gap_targets_need_a_name_or_an_id(chain, client, login_as):
+    login_as(make_user("coordinator"))
+    node = _node(chain, "高纯金属与靶材")
+    response = post(
+        client, f"/chains/nodes/{node.id}/targets", {"zone_id": ""}, follow_redirects=True
+    )
+    assert "请填写企业名称或企业编号" in response.get_data(as_text=True)

@@ -42,11 +42,12 @@ class LinkEnterpriseForm(FlaskForm):
 
 
 class GapTargetsForm(FlaskForm):
+    names = TextAreaField(_l("企业名称（每行一家）"), validators=[Optional(), Length(max=5000)])
     enterprise_ids = StringField(
-        _l("企业编号（多个用逗号分隔）"),
+        _l("或已有企业编号（多个用逗号分隔）"),
         validators=[
-            DataRequired(_l("请填写企业编号")),
-            Regexp(r"^[\d,，\s]+$", message=_l("企业编号只能是数字，用逗号分隔")),
+            Optional(),
+            Regexp(r"^[\d,，\s]*$", message=_l("企业编号只能是数字，用逗号分隔")),
         ],
     )
     zone_id = SelectField(_l("负责开发区"), choices=[], validate_choice=False)

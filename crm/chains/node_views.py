@@ -16,12 +16,13 @@ from crm.chains.forms import (
     OverrideForm,
 )
 from crm.chains.models import Chain, ChainNode, RoadmapMilestone
-from crm.chains.roadmap import add_targets_for_node
+from crm.chains.roadmap import add_targets_for_node, enterprise_by_name
 from crm.chains.services import ChainError
 from crm.core.access import WRITERS, allow, get_or_404
 from crm.core.audit import record_audit
 from crm.core.forms import choices
 from crm.enterprises.models import Enterprise
+from crm.enterprises.services import EnterpriseError
 from crm.extensions import db
 from crm.targets.services import TargetError
 from crm.zones.services import visible_zones
@@ -158,17 +159,31 @@ def gap_targets(node_id: int):
     if not form.validate_on_submit():
         flash(_errors(form), "danger")
         return _back(node)
-    ids = {int(x) for x in form.enterprise_ids.data.replace("，", ",").split(",") if x.strip()}
-    enterprises = db.session.scalars(
-        select(Enterprise).where(Enterprise.id.in_(ids), Enterprise.deleted_at.is_(None))
-    ).all()
+    ids = {
+        int(x) for x in (form.enterprise_ids.data or "").replace("，", ",").split(",") if x.strip()
+    }
+    names = [line.strip() for line in (form.names.data or "").splitlines() if line.strip()]
+    if not ids and not names:
+        flash(_("请填写企业名称或企业编号"), "danger")
+        return _back(node)
+    enterprises = list(
+        db.session.scalars(
+            select(Enterprise).where(Enterprise.id.in_(ids), Enterprise.deleted_at.is_(None))
+        )
+    )
     if len(enterprises) != len(ids):
         flash(_("部分企业编号不存在，请核对后重试"), "danger")
+        return _back(node)
+    try:
+        enterprises += [enterprise_by_name(name, current_user) for name in names]
+    except EnterpriseError as exc:
+        db.session.rollback()
+        flash(str(exc), "danger")
         return _back(node)
     zone = form.zone_id.data
     zone_id = int(zone) if zone.isdigit() and len(zone) < 10 else None
     try:
-        added = add_targets_for_node(node, list(enterprises), zone_id, current_user)
+        added = add_targets_for_node(node, enterprises, zone_id, current_user)
     except TargetError as exc:
         db.session.rollback()
         flash(str(exc), "danger")

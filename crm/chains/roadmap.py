@@ -12,6 +12,7 @@ from crm.chains.models import ChainNode, NodeTarget, RoadmapMilestone
 from crm.chains.services import NodeView, chain_tree, coverage
 from crm.core.audit import record_audit
 from crm.enterprises.models import Enterprise
+from crm.enterprises.services import create_enterprise, find_duplicates
 from crm.extensions import db
 from crm.targets.models import Target
 from crm.targets.services import create_target
@@ -77,6 +78,13 @@ def chain_roadmap(chain: Any) -> list[RoadmapRow]:
         ):
             milestones[row.node_id].append(row)
     return [RoadmapRow(g, targets[g.node.id], milestones[g.node.id]) for g in gaps]
+
+
+def enterprise_by_name(name: str, actor: Any) -> Enterprise:
+    """The enterprise of that name (same credit code or normalised name), else a new one."""
+    hits = find_duplicates(name, None)
+    same = next((hit.enterprise for hit in hits if hit.reason in ("uscc", "name")), None)
+    return same or create_enterprise({"name": name}, actor, confirm_duplicate=True)
 
 
 def add_targets_for_node(

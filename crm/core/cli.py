@@ -63,6 +63,10 @@ def demo(password: str | None) -> None:
     db.session.commit()
     counts["project"] = load_demo_projects()
     db.session.commit()
+    from crm.chains.demo import load_demo_chains
+
+    counts["chain link"] = load_demo_chains()
+    db.session.commit()
     click.echo("demo: " + ", ".join(f"{n} {kind}(s)" for kind, n in counts.items()) + " created")
 
 

@@ -1,0 +1,37 @@
+"""A coordinator fills a gap of a chain from the map and sees it on the roadmap."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import log_in
+
+pytestmark = pytest.mark.browser
+
+
+def test_gap_node_to_target_to_roadmap(page, live_server):
+    log_in(page, live_server, "city")
+    page.goto(f"{live_server}/chains/")
+    page.get_by_role("link", name="有色金属材料").first.click()
+    expect(page.get_by_role("heading", name="有色金属材料")).to_be_visible()
+
+    gap = page.locator("a.chain-node-missing").first
+    node_name = gap.locator("strong").inner_text()
+    gap.click()
+    expect(page.locator("#node h2")).to_contain_text(node_name)
+
+    form = page.get_by_test_id("gap-targets-form")
+    form.locator("textarea[name=names]").fill("浙江示例补链材料有限公司")
+    form.locator("select[name=zone_id]").select_option(label="经开区")
+    form.get_by_role("button", name="加入目标企业清单").click()
+    expect(page.get_by_role("alert")).to_contain_text("已加入目标企业清单")
+    expect(page.get_by_test_id("node-targets")).to_contain_text("浙江示例补链材料有限公司")
+
+    page.get_by_role("link", name="招商路线图").first.click()
+    expect(page).to_have_url(re.compile(r"/roadmap$"))
+    row = page.get_by_test_id("roadmap").locator("tr", has_text=node_name)
+    expect(row).to_contain_text("浙江示例补链材料有限公司")
+    expect(row).to_contain_text("经开区")
