@@ -13,9 +13,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Hashable, Iterable
+from functools import lru_cache
 from typing import TypeVar
 
 from pypinyin import Style, lazy_pinyin
+from pypinyin.seg.simpleseg import seg as pinyin_segments
 from rapidfuzz import fuzz, process
 
 IdT = TypeVar("IdT", bound=Hashable)
@@ -103,18 +105,34 @@ def _drop_brackets(text: str) -> str:
     return _BRACKETED.sub(lambda m: "" if _is_place(m[1]) else m[1], text)
 
 
+def _index(words: tuple[str, ...], position: int) -> dict[str, tuple[str, ...]]:
+    """Words grouped by their first (0) or last (-1) character, each group in the original
+    order — only those can match at the start or end of a text, so lookups stay short."""
+    groups: dict[str, list[str]] = {}
+    for word in words:
+        groups.setdefault(word[position], []).append(word)
+    return {char: tuple(group) for char, group in groups.items()}
+
+
+_PLACES_BY_FIRST = _index(PLACE_NAMES, 0)
+_PLACES_BY_LAST = _index(PLACE_NAMES, -1)
+_SUFFIXES_BY_LAST = _index(LEGAL_SUFFIXES, -1)
+
+
 def _strip_once(text: str) -> str:
     """Strip one legal-form suffix, branch marker or place prefix, if any."""
+    if not text:
+        return text
     if text.endswith("分公司") and len(text) > 3:
         text = text[:-3]
-        for place in PLACE_NAMES:
+        for place in _PLACES_BY_LAST.get(text[-1], ()):
             if text.endswith(place) and len(text) - len(place) >= _MIN_REMAINDER:
                 return text[: -len(place)]
         return text
-    for suffix in LEGAL_SUFFIXES:
+    for suffix in _SUFFIXES_BY_LAST.get(text[-1], ()):
         if text.endswith(suffix) and len(text) - len(suffix) >= 1:
             return text[: -len(suffix)]
-    for place in PLACE_NAMES:
+    for place in _PLACES_BY_FIRST.get(text[0], ()):
         if text.startswith(place) and len(text) - len(place) >= _MIN_REMAINDER:
             return text[len(place) :]
     return text
@@ -137,9 +155,19 @@ def name_pinyin(name: str) -> tuple[str, str]:
     text = _keep_only_word_chars(_fold(name))
     if not text:
         return "", ""
-    full = "".join(lazy_pinyin(text, style=Style.NORMAL)).lower()
-    initials = "".join(lazy_pinyin(text, style=Style.FIRST_LETTER)).lower()
-    return full, initials
+    # pypinyin converts each segment of its word segmentation on its own, so converting the
+    # segments one by one (cached: names share 有限公司, 科技, place names…) gives the same
+    # result as converting the whole name, several times faster for bulk imports.
+    pieces = [_segment_pinyin(segment) for segment in pinyin_segments(text)]
+    return "".join(p[0] for p in pieces).lower(), "".join(p[1] for p in pieces).lower()
+
+
+@lru_cache(maxsize=50_000)
+def _segment_pinyin(segment: str) -> tuple[str, str]:
+    return (
+        "".join(lazy_pinyin(segment, style=Style.NORMAL)),
+        "".join(lazy_pinyin(segment, style=Style.FIRST_LETTER)),
+    )
 
 
 def similar_names(

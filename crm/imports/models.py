@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, ForeignKey, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.core.timeutil import utcnow
 from crm.extensions import db
+
+if TYPE_CHECKING:
+    from crm.auth.models import User
+    from crm.zones.models import Zone
 
 BATCH_STATUSES = (
     "uploaded",
@@ -24,7 +28,13 @@ BATCH_STATUSES = (
 
 
 class ImportBatch(db.Model):
-    """One uploaded file and what became of it."""
+    """One uploaded file and what became of it.
+
+    ``header``: the mapped columns and first rows (preview); ``counts``: created / updated /
+    unchanged / rows / errors, the warnings, and after a revert what it did; ``errors``: the
+    first problems as {row, column, reason}; ``total_rows``: exact, or estimated while a large
+    file is still being read.
+    """
 
     __tablename__ = "import_batch"
 
@@ -46,9 +56,14 @@ class ImportBatch(db.Model):
     reverted_at: Mapped[datetime | None]
     reverted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
 
+    zone: Mapped[Zone | None] = relationship(lazy="joined")
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id], lazy="joined")
+
 
 class ImportChange(db.Model):
-    """A row the batch created or updated, with the values before (for revert)."""
+    """A row the batch created or updated, for revert. ``before`` is None for a created row,
+    else {field: [value before, value the import wrote]} — the audit log's shape, so a revert
+    can tell whether someone changed the field again since."""
 
     __tablename__ = "import_change"
 

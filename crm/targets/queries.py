@@ -9,9 +9,12 @@ from typing import Any
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import contains_eager
 
+from crm.auth.models import User
 from crm.core.access import scoped
 from crm.core.dbutil import json_list_contains
+from crm.core.roles import ZONE_ROLES
 from crm.enterprises.models import Enterprise
+from crm.extensions import db
 from crm.targets.models import OPEN_STATUSES, Target
 from crm.targets.services import stale_before
 
@@ -52,12 +55,23 @@ class TargetFilters:
 
 
 def search_clause(q: str):
-    """Substring match on names, aliases, pinyin, initials and credit code (indexed)."""
-    return Enterprise.search_text.contains(q.strip().lower(), autoescape=True)
+    """Substring match on names, aliases, pinyin, initials and credit code (indexed).
+
+    The matching ids are computed first, in a MATERIALIZED CTE through the trigram index:
+    PostgreSQL estimates ~1 % of rows for any substring, so with a plain WHERE it walks the
+    whole list in sort order probing each enterprise (seconds at 1 000 000 enterprises)."""
+    hits = (
+        select(Enterprise.id)
+        .where(Enterprise.search_text.contains(q.strip().lower(), autoescape=True))
+        .cte()
+        .prefix_with("MATERIALIZED", dialect="postgresql")
+    )
+    return Enterprise.id.in_(select(hits.c.id))
 
 
 def _int(value: str) -> int | None:
-    return int(value) if value.isdigit() else None
+    # ASCII digits only, and small enough for an INTEGER column ("²", 10**20 are not ids)
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 9 else None
 
 
 def target_list_stmt(user: Any, filters: TargetFilters) -> Select:
@@ -103,3 +117,56 @@ def stale_clause(before: date):
             and_(Target.last_activity_on.is_(None), func.date(Target.created_at) < before),
         ),
     )
+
+
+def targets_by_enterprise(enterprise_ids: Any, user: Any) -> dict[int, list[Target]]:
+    """The live targets of these enterprises, grouped by enterprise (one query)."""
+    ids = {i for i in enterprise_ids if i is not None}
+    if not ids:
+        return {}
+    stmt = scoped(
+        select(Target).where(Target.enterprise_id.in_(ids), Target.deleted_at.is_(None)),
+        Target,
+        user,
+    ).order_by(Target.zone_id.is_(None), Target.zone_id, Target.id)
+    grouped: dict[int, list[Target]] = {}
+    for target in db.session.scalars(stmt).unique():
+        grouped.setdefault(target.enterprise_id, []).append(target)
+    return grouped
+
+
+def pursued_elsewhere(targets: list[Target], user: Any) -> dict[int, list[Target]]:
+    """For each target, the other zones' targets (not dropped) of its enterprise (one query)."""
+    siblings = targets_by_enterprise({t.enterprise_id for t in targets}, user)
+    return {
+        target.id: [
+            other
+            for other in siblings.get(target.enterprise_id, [])
+            if other.zone_id is not None
+            and other.zone_id != target.zone_id
+            and other.status != "dropped"
+        ]
+        for target in targets
+    }
+
+
+def zone_people(user: Any, zone_id: int | None = None) -> list[User]:
+    """Active zone staff and managers the user may see (who can own targets), by zone."""
+    stmt = scoped(
+        select(User).where(User.role.in_(ZONE_ROLES), User.active.is_(True)), User, user
+    ).order_by(User.zone_id, User.display_name, User.id)
+    if zone_id is not None:
+        stmt = stmt.where(User.zone_id == zone_id)
+    return list(db.session.scalars(stmt).unique())
+
+
+def search_enterprises(q: str, user: Any, limit: int = 20) -> list[Enterprise]:
+    """Enterprises matching the search box (name, alias, pinyin, credit code), by name."""
+    if not q.strip():
+        return []
+    stmt = scoped(
+        select(Enterprise).where(search_clause(q), Enterprise.deleted_at.is_(None)),
+        Enterprise,
+        user,
+    ).order_by(Enterprise.normalized_name, Enterprise.id)
+    return list(db.session.scalars(stmt.limit(limit)))

@@ -1,7 +1,169 @@
-"""Target list pages (filled in by the target-list UI work)."""
+"""Target list pages: the shared list with filters, search and bulk changes.
+
+Every target-list route lives on this one blueprint ``bp``; the create, detail and conflict
+pages are written in their own modules and registered below.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from crm.core.access import SIGNED_IN, WRITERS, allow, scoped
+from crm.core.pagination import paginate
+from crm.core.timeutil import local_today
+from crm.core.urls import safe_next
+from crm.enterprises.forms import parse_id
+from crm.enterprises.models import LABELS
+from crm.extensions import db
+from crm.targets import conflict_views, create_views, detail_views
+from crm.targets.bulk import BULK_ACTIONS, bulk_update
+from crm.targets.forms import EDITABLE_STATUSES, PRIORITY_LABELS
+from crm.targets.models import ATTRACTION_MODES, OPEN_STATUSES, TARGET_STATUSES, Target
+from crm.targets.queries import POOL, SORTS, TargetFilters, pursued_elsewhere, target_list_stmt
+from crm.targets.queries import zone_people as zone_people_of
+from crm.targets.services import TargetError, can_write_target, is_stale
+from crm.zones.services import visible_zones
 
 bp = Blueprint("targets", __name__, url_prefix="/targets")
+
+SORT_LABELS = {
+    "updated": "最近更新",
+    "created": "最近加入",
+    "name": "企业名称",
+    "priority": "优先级",
+    "follow_up": "下次跟进日期",
+    "last_activity": "最近跟进",
+}
+# which form field carries the new value of each bulk action
+BULK_VALUE_FIELDS = {
+    "assign": "owner_id",
+    "status": "status",
+    "priority": "priority",
+    "move_zone": "zone_id",
+}
+ID = "int(max=2147483647)"  # ids beyond an INTEGER column answer 404, not a database error
+EXPORT_ENDPOINT = "imports.export_targets"
+MAX_SKIP_DETAILS = 10
+
+
+def _export_urls(filters: TargetFilters) -> dict[str, str]:
+    """Export links (.xlsx, .csv) for the current filter, once the export page exists."""
+    if EXPORT_ENDPOINT not in current_app.view_functions:
+        return {}
+    args = filters.active()
+    return {fmt: url_for(EXPORT_ENDPOINT, **args, format=fmt) for fmt in ("xlsx", "csv")}
+
+
+@bp.get("/")
+@allow(*SIGNED_IN)
+def index():
+    """The shared target list: filters, search, sorting, pages and bulk changes."""
+    filters = TargetFilters.from_args(request.args)
+    page = paginate(target_list_stmt(current_user, filters), per_page=50)
+    writable = {t.id for t in page.items if can_write_target(current_user, t)}
+    return render_template(
+        "targets/index.html",
+        page=page,
+        filters=filters,
+        zones=visible_zones(),
+        people=zone_people_of(current_user),
+        elsewhere=pursued_elsewhere(page.items, current_user),
+        writable=writable,
+        is_stale=is_stale,
+        today=local_today(),
+        open_statuses=OPEN_STATUSES,
+        statuses=TARGET_STATUSES,
+        editable_statuses=EDITABLE_STATUSES,
+        priorities=PRIORITY_LABELS,
+        modes=ATTRACTION_MODES,
+        labels=LABELS,
+        sorts=[(key, SORT_LABELS.get(key, key)) for key in SORTS],
+        bulk_actions=BULK_ACTIONS,
+        pool=POOL,
+        export_urls=_export_urls(filters),
+    )
+
+
+def _bulk_value(action: str) -> str | None:
+    """The submitted value for the action, or None when the user picked nothing."""
+    raw = request.form.get(BULK_VALUE_FIELDS.get(action, ""), "").strip()
+    if action == "assign":
+        return {"": None, "none": ""}.get(raw, raw)  # "none" = take the owner away
+    if action == "move_zone":
+        return {"": None, POOL: ""}.get(raw, raw)  # "" = the city pool for the service
+    return raw or None
+
+
+@bp.post("/bulk")
+@allow(*WRITERS)
+def bulk():
+    """Apply one change to the ticked targets; report what changed and what was skipped."""
+    back = safe_next(request.form.get("next"), url_for("targets.index"))
+    action = request.form.get("action", "")
+    ids = list(dict.fromkeys(filter(None, map(parse_id, request.form.getlist("ids")))))
+    value = _bulk_value(action)
+    try:
+        if action not in BULK_ACTIONS:
+            raise TargetError(_("请选择批量操作"))
+        if value is None:
+            raise TargetError(_("请选择要设置的值"))
+        result = bulk_update(ids, action, value, current_user)
+    except TargetError as exc:
+        db.session.rollback()
+        flash(str(exc), "danger")
+        return redirect(back)
+    details = [
+        f"{_loaded_name(tid)}：{reason}" for tid, reason in result.skipped[:MAX_SKIP_DETAILS]
+    ]
+    db.session.commit()
+    unchanged = len(ids) - len(result.changed) - len(result.skipped)
+    message = _(
+        "%(action)s：已修改 %(changed)d 条，跳过 %(skipped)d 条，%(unchanged)d 条无需修改",
+        action=_(BULK_ACTIONS[action]),
+        changed=len(result.changed),
+        skipped=len(result.skipped),
+        unchanged=max(unchanged, 0),
+    )
+    flash(message, "warning" if result.skipped else "success")
+    if details:
+        flash(_("跳过的目标：%(rows)s", rows="；".join(details)), "warning")
+    return redirect(back)
+
+
+def _loaded_name(target_id: int) -> str:
+    # bulk_update loaded these rows; the identity map answers without a query
+    target = db.session.get(Target, target_id)
+    return target.enterprise.name if target else f"#{target_id}"
+
+
+@bp.get("/deleted")
+@allow("admin")
+def deleted():
+    """Removed targets, newest first, for an admin to restore."""
+    stmt = scoped(select(Target).where(Target.deleted_at.is_not(None)), Target).order_by(
+        Target.deleted_at.desc(), Target.id.desc()
+    )
+    return render_template("targets/deleted.html", page=paginate(stmt, per_page=50))
+
+
+for _rule, _endpoint, _view, _methods in (
+    ("/new", "create", create_views.create, ("GET", "POST")),
+    (f"/<{ID}:target_id>", "detail", detail_views.detail, ("GET",)),
+    (f"/<{ID}:target_id>/edit", "edit", detail_views.edit, ("GET", "POST")),
+    (f"/<{ID}:target_id>/activities", "log_activity", detail_views.log_activity_view, ("POST",)),
+    (f"/<{ID}:target_id>/contacts", "add_contact", detail_views.add_contact_view, ("POST",)),
+    (f"/<{ID}:target_id>/claim", "claim", detail_views.claim, ("POST",)),
+    (f"/<{ID}:target_id>/delete", "delete", detail_views.delete, ("POST",)),
+    (f"/<{ID}:target_id>/restore", "restore", detail_views.restore, ("POST",)),
+    ("/conflicts", "conflicts", conflict_views.conflicts, ("GET",)),
+    (
+        f"/conflicts/<{ID}:conflict_id>/settle",
+        "settle_conflict",
+        conflict_views.settle,
+        ("POST",),
+    ),
+):
+    bp.add_url_rule(_rule, _endpoint, _view, methods=list(_methods))
