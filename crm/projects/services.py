@@ -15,7 +15,7 @@ from crm.core.access import scope_rule, zone_clause
 from crm.core.audit import apply_changes, record_audit
 from crm.core.money import MAX_WAN
 from crm.core.settings import get_setting
-from crm.core.timeutil import local_today
+from crm.core.timeutil import local_today, utcnow
 from crm.enterprises.models import Enterprise
 from crm.enterprises.services import MERGE_HOOKS
 from crm.extensions import db
@@ -248,6 +248,14 @@ def update_project(project: Project, raw: dict[str, Any], version: Any, actor: A
         db.session.flush()
         record_audit("update", "project", project.id, changes, actor=actor)
     return changes
+
+
+def soft_delete_project(project: Project, actor: Any) -> None:
+    """Remove a project from lists and boards (restorable by an admin; audited)."""
+    project.deleted_at = utcnow()
+    project.updated_by_id = actor.id
+    db.session.flush()
+    record_audit("delete", "project", project.id, {"name": project.name}, actor=actor)
 
 
 def log_project_activity(project: Project, raw: dict[str, Any], actor: Any) -> Activity:
