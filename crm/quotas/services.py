@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import asdict
+from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, extract, func, or_, select
+from sqlalchemy import and_, func, or_, select
 
 from crm.core.access import scope_rule, zone_clause
 from crm.core.audit import record_audit
@@ -120,6 +121,9 @@ def save_quota(zone: Zone, year: Any, rows: list[dict[str, Any]], actor: Any) ->
             return None
         quota = Quota(zone_id=zone.id, year=year)
         db.session.add(quota)
+    if quota.tiers:  # delete the old rows first: a kept threshold would break the unique key
+        quota.tiers = []
+        db.session.flush()
     quota.tiers = [QuotaTier(**asdict(t)) for t in tiers]
     quota.updated_by_id = getattr(actor, "id", None)
     db.session.flush()
@@ -147,54 +151,76 @@ def _amount_column():
 
 
 def load_facts(zone_ids: list[int], year: int, rules: Rules) -> dict[int, list[ProjectFacts]]:
-    """Projects that can matter for ``year`` (reached the counting stage in or around it, or
-    late-stage candidates landing in it), with their events — in two queries."""
+    """Projects that can matter for ``year`` (first reached the counting stage in it, or
+    late-stage candidates landing in it) as plain facts, in one query. Each fact carries one
+    event, the first time the project reached the counting stage: all the counting reads."""
     counting = [s for s in PIPELINE if rank(s) >= rank(rules.counting_stage)]
-    first_reach = (
+    start, end = date(year, 1, 1), date(year, 12, 31)  # effective dates are Shanghai dates
+    zone_projects = select(Project.id).where(Project.zone_id.in_(zone_ids))
+    reached_in_year = select(StageEvent.project_id).where(
+        StageEvent.to_stage.in_(counting),
+        StageEvent.effective_on.between(start, end),
+        StageEvent.project_id.in_(zone_projects),
+    )
+    first_reach = (  # only projects that reached the counting stage during the year
         select(StageEvent.project_id, func.min(StageEvent.effective_on).label("first"))
-        .where(StageEvent.to_stage.in_(counting))
+        .where(StageEvent.to_stage.in_(counting), StageEvent.project_id.in_(reached_in_year))
         .group_by(StageEvent.project_id)
         .subquery()
     )
     late = [s for s in PIPELINE if rank(LATE_STAGE) <= rank(s) < rank(rules.counting_stage)]
+    eligible = []  # the counting rules' filters, applied in SQL too (the facts stay complete)
+    if rules.manufacturing_only:
+        eligible.append(Project.is_manufacturing.is_(True))
+    if rules.new_only:
+        eligible.append(Project.project_type == "new")
     stmt = (
-        select(Project, _amount_column().label("amount"))
+        select(
+            Project.id,
+            Project.zone_id,
+            _amount_column(),
+            Project.stage,
+            Project.is_manufacturing,
+            Project.project_type,
+            Project.expected_landing_on,
+            func.coalesce(func.nullif(Project.code_name, ""), Project.name),
+            first_reach.c.first,
+        )
         .outerjoin(first_reach, first_reach.c.project_id == Project.id)
-        .where(Project.zone_id.in_(zone_ids), Project.deleted_at.is_(None))
+        .where(Project.zone_id.in_(zone_ids), Project.deleted_at.is_(None), *eligible)
         .where(
             or_(
-                # a day either side: effective dates are Shanghai dates already
-                extract("year", first_reach.c.first) == year,
+                first_reach.c.first.between(start, end),
                 and_(
                     first_reach.c.first.is_(None),
                     Project.stage.in_(late),
-                    extract("year", Project.expected_landing_on) == year,
+                    Project.expected_landing_on.between(start, end),
                 ),
             )
         )
     )
-    rows = db.session.execute(stmt).unique().all()
-    ids = [project.id for project, _amount in rows]
-    events: dict[int, list[StageFact]] = defaultdict(list)
-    if ids:
-        for project_id, to_stage, effective in db.session.execute(
-            select(StageEvent.project_id, StageEvent.to_stage, StageEvent.effective_on)
-            .where(StageEvent.project_id.in_(ids))
-            .order_by(StageEvent.effective_on, StageEvent.id)
-        ):
-            events[project_id].append(StageFact(to_stage, effective))
     facts: dict[int, list[ProjectFacts]] = defaultdict(list)
-    for project, amount in rows:
-        facts[project.zone_id].append(
+    for (
+        pid,
+        zone_id,
+        amount,
+        stage,
+        manufacturing,
+        kind,
+        landing,
+        name,
+        first,
+    ) in db.session.execute(stmt):
+        facts[zone_id].append(
             ProjectFacts(
-                id=project.id,
+                id=pid,
                 amount_wan=amount,
-                stage=project.stage,
-                events=events[project.id],
-                is_manufacturing=project.is_manufacturing,
-                project_type=project.project_type,
-                expected_landing_on=project.expected_landing_on,
-                name=project.display_name(),
+                stage=stage,
+                events=(StageFact(rules.counting_stage, first),) if first else (),
+                is_manufacturing=manufacturing,
+                project_type=kind,
+                expected_landing_on=landing,
+                name=name,
             )
         )
     return facts
