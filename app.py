@@ -115,6 +115,7 @@ def register_blueprints(app: Flask) -> None:
     from crm.api.base import api
     from crm.api.chains import bp as api_chains_bp
     from crm.api.projects import bp as api_projects_bp
+    from crm.api.quota import bp as api_quota_bp
     from crm.api.targets import bp as api_targets_bp
     from crm.api.views import bp as api_bp
     from crm.auth.views import bp as auth_bp
@@ -146,7 +147,7 @@ def register_blueprints(app: Flask) -> None:
     )
     for blueprint in web:
         app.register_blueprint(blueprint)
-    for blueprint in (api_bp, api_targets_bp, api_projects_bp, api_chains_bp):
+    for blueprint in (api_bp, api_targets_bp, api_projects_bp, api_quota_bp, api_chains_bp):
         csrf.exempt(blueprint)  # bearer tokens only: no cookie, so no CSRF
         api.register_blueprint(blueprint)
     openapi = app.view_functions["api-docs.openapi_json"]

@@ -42,7 +42,7 @@ PROVINCE = {
 }
 MINIMUM = {"zones": 3, "users": 12}
 # Modules whose @generator functions fill the database; each area adds its own module here.
-PLUGINS: tuple[str, ...] = ("bench.gen_foundation",)
+PLUGINS: tuple[str, ...] = ("bench.gen_foundation", "bench.targets_list", "bench.gen_projects")
 
 
 @dataclass(frozen=True)

@@ -97,7 +97,9 @@ def time_raw_sql(app: Any, recorded: Recorded, repeats: int) -> float | None:
     from crm.extensions import db
 
     selects = [
-        (sql, params) for sql, params in recorded.statements if sql.lstrip().upper()[:6] == "SELECT"
+        (sql, params)
+        for sql, params in recorded.statements
+        if sql.lstrip().upper().startswith(("SELECT", "WITH"))
     ]
     if not selects:
         return None

@@ -47,6 +47,13 @@ ENDPOINTS = [
     FLOOR,
     Endpoint("home: GET /", "/"),
     Endpoint("api: GET /api/v1/zones", "/api/v1/zones", auth="token"),
+    Endpoint("targets: GET /targets/", "/targets/"),
+    Endpoint("api: GET /api/v1/targets", "/api/v1/targets", auth="token"),
+    Endpoint("projects: GET /projects/board", "/projects/board"),
+    Endpoint("projects: GET /projects/", "/projects/"),
+    Endpoint("api: GET /api/v1/projects", "/api/v1/projects", auth="token"),
+    Endpoint("reports: GET /dashboard/reports/weekly", "/dashboard/reports/weekly"),
+    Endpoint("api: GET /api/v1/quota", "/api/v1/quota", auth="token"),
 ]
 WARMUP = 10
 MAX_REQUESTS = 5_000

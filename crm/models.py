@@ -15,6 +15,7 @@ from crm.enterprises.models import Contact, Enterprise
 from crm.imports.models import ImportBatch, ImportChange
 from crm.projects.models import Attachment, Project, StageEvent
 from crm.quotas.models import Indicator, IndicatorActual, Quota, QuotaTier
+from crm.reminders.models import CalendarFeed, HolidayOverride, ReminderLog
 from crm.targets.models import Activity, Conflict, ConflictZone, Target
 from crm.zones.models import Zone
 
@@ -23,6 +24,7 @@ __all__ = [
     "ApiToken",
     "Attachment",
     "AuditLog",
+    "CalendarFeed",
     "Chain",
     "ChainNode",
     "ChainZone",
@@ -31,6 +33,7 @@ __all__ = [
     "Contact",
     "Enterprise",
     "Heartbeat",
+    "HolidayOverride",
     "ImportBatch",
     "ImportChange",
     "Indicator",
@@ -42,6 +45,7 @@ __all__ = [
     "Project",
     "Quota",
     "QuotaTier",
+    "ReminderLog",
     "RoadmapMilestone",
     "Setting",
     "StageEvent",

@@ -143,3 +143,11 @@ def test_staff_opening_admin_is_forbidden_and_audited(app, client, login_as):
     assert "您没有权限访问此页面" in response.get_data(as_text=True)
     entry = db.session.scalars(select(AuditLog).where(AuditLog.action == "forbidden")).one()
     assert entry.actor_id == staff.id
+
+
+def test_get_or_404_refuses_ids_beyond_an_integer_column(app):
+    from werkzeug.exceptions import NotFound
+
+    user = make_user("admin")
+    with pytest.raises(NotFound):
+        get_or_404(User, 2**63, user)

@@ -25,6 +25,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 ScopeFn = Callable[[Any], ColumnElement[bool] | None]
 
 SIGNED_IN = ROLES
+MAX_ID = 2_147_483_647
 WRITERS = ("staff", "manager", "coordinator", "admin")
 CITY_LEVEL = CITY_ROLES
 
@@ -122,6 +123,8 @@ def get_or_404(model: type, ident: Any, user: Any = None) -> Any:
         ident = mapper_pk.type.python_type(ident)
     except (TypeError, ValueError):
         abort(404)
+    if isinstance(ident, int) and not -MAX_ID <= ident <= MAX_ID:
+        abort(404)  # beyond an INTEGER column: cannot exist, and must not reach the database
     stmt = scoped(select(model).where(mapper_pk == ident), model, user)
     if hasattr(model, "deleted_at"):
         stmt = stmt.where(model.deleted_at.is_(None))

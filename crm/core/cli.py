@@ -19,21 +19,25 @@ def register_commands(app: Flask) -> None:
     from crm.chains.cli import chains
     from crm.projects.cli import projects
     from crm.quotas.cli import quota
+    from crm.reminders.cli import reminders
     from crm.targets.cli import targets
 
     app.cli.add_command(targets)
     app.cli.add_command(chains)
     app.cli.add_command(projects)
     app.cli.add_command(quota)
+    app.cli.add_command(reminders)
 
 
 def load_seed() -> dict[str, int]:
     """The plan's seed data (idempotent): zones, quotas, chains."""
     from crm.chains.seed import seed_chains
+    from crm.quotas.indicators import seed_indicators
     from crm.quotas.seed import seed_quotas
     from crm.zones.seed import seed_zones
 
     counts = {"zone": seed_zones(), "quota": seed_quotas(), "chain": seed_chains()}
+    counts["goal"] = seed_indicators()
     db.session.commit()
     return counts
 

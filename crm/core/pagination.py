@@ -11,6 +11,7 @@ from sqlalchemy import Select, func, select
 from crm.extensions import db
 
 MAX_PER_PAGE = 200
+MAX_PAGE = 1_000_000  # keeps the OFFSET inside a database integer
 
 
 @dataclass
@@ -42,7 +43,7 @@ def _int_arg(name: str, default: int) -> int:
 
 def paginate(stmt: Select, per_page: int = 50) -> Page:
     """One page of ``stmt`` (page and per_page from the query string, clamped)."""
-    page = max(1, _int_arg("page", 1))
+    page = min(MAX_PAGE, max(1, _int_arg("page", 1)))
     per_page = min(MAX_PER_PAGE, max(1, _int_arg("per_page", per_page)))
     total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
     items = db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).all()

@@ -60,4 +60,7 @@ def health() -> dict[str, Any]:
         "broker": check_broker(),
         "last_beat": beats["beat"].isoformat() + "Z" if "beat" in beats else None,
         "last_worker_ping": beats["worker"].isoformat() + "Z" if "worker" in beats else None,
+        "last_reminder_scan": (
+            beats["reminder_scan"].isoformat() + "Z" if "reminder_scan" in beats else None
+        ),
     }

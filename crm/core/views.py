@@ -7,7 +7,6 @@ from flask import Blueprint, jsonify, render_template
 from crm import __version__
 from crm.core.access import SIGNED_IN, allow, public
 from crm.core.services import health
-from crm.zones.services import visible_zones
 
 bp = Blueprint("core", __name__)
 
@@ -15,8 +14,10 @@ bp = Blueprint("core", __name__)
 @bp.get("/")
 @allow(*SIGNED_IN)
 def index():
-    """The home page of the signed-in user."""
-    return render_template("core/index.html", zones=visible_zones())
+    """The home page: the zone dashboard for managers and staff, the city's for the rest."""
+    from crm.dashboard.views import render_home
+
+    return render_home()
 
 
 @bp.get("/about")
