@@ -72,6 +72,15 @@ def test_enterprise_list_search_and_pagination(client, world):
     assert (page["total"], page["pages"], page["page"], len(page["items"])) == (6, 3, 2, 2)
 
 
+@pytest.mark.parametrize("q", ["%", "_", "/", "'", "豫光\x00"])
+def test_search_takes_wildcards_and_quotes_literally(client, world, q):
+    _target(world, _enterprise())
+    for path in ("/api/v1/enterprises", "/api/v1/targets"):
+        response = client.get(path, query_string={"q": q}, headers=world["h"]["city"])
+        assert response.status_code == 200, response.get_json()
+        assert response.get_json()["total"] == (1 if q.startswith("豫光") else 0), (path, q)
+
+
 @pytest.mark.parametrize("per_page", ["0", "201", "abc"])
 def test_enterprise_list_rejects_bad_page_size(client, world, per_page):
     response = client.get(f"/api/v1/enterprises?per_page={per_page}", headers=world["h"]["city"])

@@ -220,3 +220,21 @@ def test_health_reports_the_last_reminder_scan(app, client, world):
         daily_task.delay()
     report = client.get("/healthz").get_json()
     assert report["last_reminder_scan"].startswith("2026-10-15T00:30")
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/reminders/outbox/99999999999999999999",
+        "/reminders/outbox/2147483648/email.html",
+        "/reminders/preview/daily?user=99999999999999999999",
+        "/reminders/preview/daily?user=abc&date=not-a-date",
+        "/reminders/feed/" + "x" * 500 + ".ics",
+    ],
+)
+def test_absurd_ids_and_tokens_answer_404_or_fall_back(app, world, path):
+    admin = signed_in(app, world["admin"])
+    response = admin.get(path)
+    assert response.status_code in (200, 404), path
+    if "?user=abc" in path:
+        assert response.status_code == 404

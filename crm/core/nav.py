@@ -23,7 +23,7 @@ class NavItem:
 ALL = ("staff", "manager", "coordinator", "viewer", "admin")
 NAV = [
     NavItem("core.index", _l("首页"), ALL),
-    NavItem("reminders.mine", _l("我的跟进"), ALL),
+    NavItem("reminders.mine", _l("我的跟进"), ("staff", "manager")),
     NavItem("quotas.index", _l("年度目标"), ALL),
     NavItem("targets.index", _l("目标企业"), ALL),
     NavItem("targets.conflicts", _l("跨区协调"), ALL),

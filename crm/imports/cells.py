@@ -6,7 +6,7 @@ import re
 
 _LIST_SPLIT = re.compile(r"[、,，/;；\s]+")
 _LOCATION_SPLIT = re.compile(r"[\s/,，、|·\-－—]+")
-_FORMULA_GUARD = re.compile(r"^'(?=[=+\-@\t\r])")
+_GUARDED = ("=", "+", "-", "@", "\t", "\r")
 _PROVINCE_TEXT = (
     "北京 天津 上海 重庆 河北 山西 辽宁 吉林 黑龙江 江苏 浙江 安徽 福建 江西 山东 河南 湖北 湖南 "
     "广东 海南 四川 贵州 云南 陕西 甘肃 青海 台湾 内蒙古 广西 西藏 宁夏 新疆 香港 澳门"
@@ -32,7 +32,9 @@ PROVINCE_FORMS = sorted(
 
 def unguard(text: str) -> str:
     """Drop the apostrophe our export puts before = + - @ (formula-injection guard)."""
-    return _FORMULA_GUARD.sub("", text, count=1)
+    if text[:1] == "'" and text[1:2] in _GUARDED:
+        return text[1:]
+    return text
 
 
 def split_list(text: str) -> list[str]:

@@ -151,12 +151,13 @@ class ChunkPlanner:
 
     def _enterprises(self, rows: Sequence[ParsedRow]) -> tuple[dict[str, Row], dict[str, list]]:
         codes = {r.uscc for r in rows if r.uscc}
-        names = {r.normalized for r in rows if r.normalized}
         by_uscc: dict[str, Row] = {}
         by_name: dict[str, list[Row]] = {}
         if codes:
             stmt = select(*ENTERPRISE_COLUMNS).where(Enterprise.uscc.in_(codes))
             by_uscc = {row.uscc: row for row in db.session.execute(stmt)}
+        # names only for rows their code did not match (a re-import matches by code alone)
+        names = {r.normalized for r in rows if r.normalized and r.uscc not in by_uscc}
         if names:
             stmt = select(*ENTERPRISE_COLUMNS).where(
                 Enterprise.normalized_name.in_(names),

@@ -23,7 +23,7 @@ from crm.core.tabular import TabularError, find_header, non_blank, read_rows
 from crm.core.timeutil import local_today
 from crm.enterprises.services import EnterpriseError, create_enterprise
 from crm.extensions import db
-from crm.imports.engine import ImportResult
+from crm.imports.engine import ImportResult, Limits
 from crm.imports.models import ImportChange
 from crm.imports.services import SYSTEM_ACTOR
 from crm.imports.writer import plain
@@ -47,12 +47,21 @@ FIELD_COLUMNS = {"owner_id": "owner", "started_on": "entered_on", "contract_sign
 
 
 class LedgerImporter:
-    """One ledger file into ``zone`` (None: each row names its zone), by ``actor``."""
+    """One ledger file into ``zone`` (a Zone or its id; None: each row names its zone), by
+    ``actor`` — called like the target list's ``Importer`` (``limits`` caps the rows)."""
 
     def __init__(
-        self, path: str | Path, filename: str, zone: Zone | None, actor: Any = None
+        self,
+        path: str | Path,
+        filename: str,
+        zone: Zone | int | None,
+        actor: Any = None,
+        limits: Limits | None = None,
     ) -> None:
+        if isinstance(zone, int):
+            zone = db.session.get(Zone, zone)
         self.path, self.filename, self.zone = path, filename, zone
+        self.max_rows = min(MAX_ROWS, limits.max_rows) if limits else MAX_ROWS
         self.actor = actor or SYSTEM_ACTOR
         self.today = local_today()
         self.reader: LedgerReader | None = None
@@ -106,8 +115,8 @@ class LedgerImporter:
             if not any(cells[i] for i in known if i < len(cells)):
                 continue  # a note below the table, with nothing in a known column
             result.rows += 1
-            if result.rows > MAX_ROWS:
-                reason = f"数据超过 {MAX_ROWS} 行的上限，请拆分文件后分批导入"
+            if result.rows > self.max_rows:
+                reason = f"数据超过 {self.max_rows} 行的上限，请拆分文件后分批导入"
                 result.add_errors([RowError(number, "", reason)])
                 break
             if (row := self.reader.read(number, cells)) is not None:

@@ -262,4 +262,4 @@ def user_names(ids: set[int]) -> dict[int, str]:
     if not ids:
         return {}
     rows = db.session.execute(select(User.id, User.display_name).where(User.id.in_(ids)))
-    return dict(rows.tuples().all())
+    return {user_id: name for user_id, name in rows}

@@ -14,7 +14,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from crm.auth.models import User
-from crm.core.access import allow
+from crm.core.access import MAX_ID, allow
 from crm.core.pagination import paginate
 from crm.core.timeutil import local_today
 from crm.extensions import db
@@ -35,6 +35,13 @@ STATUS_LABELS = {
     "skipped": "已跳过",
     "expired": "已过期",
 }
+
+
+def _row_or_404(model: type, ident: int):
+    """A row by primary key, or 404 (ids beyond an INTEGER column never reach the database)."""
+    if not 0 < ident <= MAX_ID:
+        abort(404)
+    return db.session.get(model, ident) or abort(404)
 
 
 @bp.get("/outbox")
@@ -81,7 +88,7 @@ def _eml(row: ReminderLog):
 @allow("admin")
 def message(log_id: int):
     """One outbox row, and the message itself when it was written to the outbox folder."""
-    row = db.session.get(ReminderLog, log_id) or abort(404)
+    row = _row_or_404(ReminderLog, log_id)
     parsed = _eml(row)
     text = None
     if parsed is not None:
@@ -101,7 +108,7 @@ def message(log_id: int):
 @allow("admin")
 def message_html(log_id: int):
     """The HTML part of a message in the outbox folder, for a sandboxed frame."""
-    row = db.session.get(ReminderLog, log_id) or abort(404)
+    row = _row_or_404(ReminderLog, log_id)
     parsed = _eml(row)
     part = parsed.get_body(preferencelist=("html",)) if parsed is not None else None
     if part is None:
@@ -113,7 +120,7 @@ def message_html(log_id: int):
 @allow("admin")
 def retry(log_id: int):
     """Send a failed, expired or skipped e-mail again."""
-    row = db.session.get(ReminderLog, log_id) or abort(404)
+    row = _row_or_404(ReminderLog, log_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
     try:
@@ -183,7 +190,7 @@ def holidays():
 @allow("admin")
 def holiday_delete(override_id: int):
     """Remove an override (the official calendar applies again)."""
-    row = db.session.get(HolidayOverride, override_id) or abort(404)
+    row = _row_or_404(HolidayOverride, override_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
     services.remove_override(row, current_user)
