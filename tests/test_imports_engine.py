@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import time
 from datetime import date
 from pathlib import Path
 
@@ -359,15 +358,12 @@ def test_100000_rows_with_row_57321_bad(app, people, tmp_path):
             writer.writerow(
                 [f"测试企业{number}有限公司", uscc, "装备制造", "B", "张三", "13800000000"]
             )
-    started = time.perf_counter()
-    result = _import(path, people["a"])
-    elapsed = time.perf_counter() - started
+    result = _import(path, people["a"])  # speed is measured in bench/targets_import.py
     assert result.error_count == 1
     assert result.errors[0]["row"] == 57_321
     assert result.errors[0]["column"] == "统一社会信用代码"
     assert counts() == {"enterprises": 0, "targets": 0, "contacts": 0}
     assert db.session.scalar(select(func.count(Contact.id))) == 0
-    assert elapsed < 120, f"validating 100 000 rows took {elapsed:.0f}s"
 
 
 def test_two_columns_for_one_field(app, people, tmp_path):
