@@ -225,13 +225,14 @@ def test_large_files_run_in_the_background_with_progress(app, client, login_as, 
 
 
 def test_progress_while_running(app, people):
-    from crm.imports import services
+    from crm.imports.progress import progress as progress_of
+    from crm.imports.progress import write_progress
 
     batch = ImportBatch(kind="targets", filename="x.csv", status="committing", total_rows=1000)
     db.session.add(batch)
     db.session.commit()
-    services.write_progress(batch, "writing", 500)
-    state = services.progress(batch)
+    write_progress(batch, "writing", 500)
+    state = progress_of(batch)
     assert (state["phase"], state["percent"], state["finished"]) == ("writing", 75, False)
 
 

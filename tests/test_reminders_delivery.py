@@ -19,6 +19,8 @@ from crm.reminders.scans import scan
 from crm.reminders.tasks import daily_task, run_scan, scan_task, send_reminder
 from tests.factories import make_user, make_zone
 from tests.test_reminders_support import (  # noqa: F401 — fixtures
+    SmtpSink,
+    free_port,
     frozen,
     mail_app_fixture,
     make_target,
@@ -328,4 +330,53 @@ def test_a_row_whose_senders_keep_dying_is_given_up(app, mail_app, staff, no_que
         moment += delivery.LEASE + timedelta(seconds=1)
     assert deliver(log_id, now=as_utc(moment)).status == "failed"
     assert "多次中断" in rows()[0].last_error
+    assert mail_app.messages == []
+
+
+def _auth_server(sink, logins):
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.smtp import AuthResult, LoginPassword
+
+    def authenticator(server, session, envelope, mechanism, auth_data):
+        ok = isinstance(auth_data, LoginPassword) and auth_data.password == b"s3cret"
+        logins.append((auth_data.login.decode(), ok))
+        return AuthResult(success=ok, handled=False)  # aiosmtpd answers 235 or 535
+
+    port = free_port()
+    controller = Controller(
+        sink, hostname="127.0.0.1", port=port, auth_require_tls=False, authenticator=authenticator
+    )
+    controller.start()
+    return controller, port
+
+
+@pytest.mark.parametrize(("password", "status"), [("s3cret", "sent"), ("wrong", "failed")])
+def test_smtp_login_when_a_username_is_set(app, staff, password, status):
+    sink, logins = SmtpSink(), []
+    controller, port = _auth_server(sink, logins)
+    try:
+        app.config.update(
+            MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_USERNAME="crm", MAIL_PASSWORD=password
+        )
+        make_target(staff, DAY)
+        with frozen(2026, 10, 15, 8, 30):
+            daily_task.delay()
+    finally:
+        controller.stop()
+    # smtplib tries each offered mechanism (PLAIN, then LOGIN) before giving up
+    assert logins and set(logins) == {("crm", password == "s3cret")}
+    (row,) = rows()
+    assert row.status == status, row.last_error
+    assert len(sink.messages) == (1 if status == "sent" else 0)
+    if status == "failed":
+        assert "535" in row.last_error  # authentication refused: permanent, not retried
+
+
+def test_starttls_required_but_not_offered_never_sends_in_clear(app, mail_app, staff):
+    app.config["MAIL_USE_TLS"] = True
+    make_target(staff, DAY)
+    with frozen(2026, 10, 15, 8, 30):
+        daily_task.delay()
+    (row,) = rows()
+    assert row.status == "failed" and "STARTTLS" in row.last_error.upper()
     assert mail_app.messages == []

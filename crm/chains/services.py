@@ -121,16 +121,16 @@ def node_counts(chain_ids: list[int], zone_id: int | None = None) -> dict[int, N
         counts[node_id].targets += n
     landed = _landed_stages()
     stmt = (
-        select(NodeProject.node_id, Project.stage.in_(landed), func.count())
+        select(NodeProject.node_id, Project.stage, func.count())
         .join(Project, Project.id == NodeProject.project_id)
         .where(NodeProject.node_id.in_(in_chains), Project.deleted_at.is_(None))
         .where(Project.stage != "terminated")
-        .group_by(NodeProject.node_id, Project.stage.in_(landed))
+        .group_by(NodeProject.node_id, Project.stage)
     )
     if zone_id is not None:
         stmt = stmt.where(Project.zone_id == zone_id)
-    for node_id, is_landed, n in db.session.execute(stmt):
-        if is_landed:
+    for node_id, stage, n in db.session.execute(stmt):
+        if stage in landed:
             counts[node_id].landed_projects += n
         else:
             counts[node_id].active_projects += n

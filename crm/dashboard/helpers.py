@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from flask import request, url_for
+from flask import g, request, url_for
 from flask_babel import gettext as _
 from werkzeug.routing import BuildError
 
@@ -38,12 +39,32 @@ def year_choices(selected: int) -> list[int]:
     return sorted(years, reverse=True)
 
 
+_PLACEHOLDER = 987654321
+
+
 def project_url(project_id: int) -> str | None:
-    """The project page, once the projects area provides one."""
-    try:
-        return url_for("projects.detail", project_id=project_id)
-    except BuildError:
-        return None
+    """The project page, once the projects area provides one (the URL pattern is built once
+    per request: report pages link hundreds of projects)."""
+    if "dashboard_project_url" not in g:
+        try:
+            url = url_for("projects.detail", project_id=_PLACEHOLDER)
+        except BuildError:
+            url = None
+        g.dashboard_project_url = url.replace(str(_PLACEHOLDER), "{}") if url else None
+    pattern = g.dashboard_project_url
+    return pattern.format(int(project_id)) if pattern else None
+
+
+def memoized(fn: Callable[[str], Any]) -> Callable[[str], Any]:
+    """A per-render cache of a one-argument lookup (stage labels read a setting each time)."""
+    cache: dict[str, Any] = {}
+
+    def lookup(key: str) -> Any:
+        if key not in cache:
+            cache[key] = fn(key)
+        return cache[key]
+
+    return lookup
 
 
 def endpoint_url(endpoint: str, **values: Any) -> str | None:
@@ -78,8 +99,8 @@ def template_helpers() -> dict[str, Any]:
         "yi_num": wan_to_yi_str,
         "wan": format_wan,
         "percent": percent,
-        "stage_label": stage_label,
-        "stage_probability": stage_probability,
+        "stage_label": memoized(stage_label),
+        "stage_probability": memoized(stage_probability),
         "project_url": project_url,
         "endpoint_url": endpoint_url,
         "signal_labels": signal_labels,

@@ -12,6 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy.orm import lazyload
 
 from crm.extensions import db
 from crm.projects.models import Project, StageEvent
@@ -121,29 +122,9 @@ class StageTotal:
     stage: str
     count: int = 0
     total_wan: int = 0
-
-
-def pipeline(zone_ids: list[int], year: int) -> dict[int, dict[str, StageTotal]]:
-    """Per zone and stage: live projects and their amount (terminated ones of ``year`` only)."""
-    start, end = date(year, 1, 1), date(year, 12, 31)
-    stmt = (
-        select(
-            Project.zone_id,
-            Project.stage,
-            func.count(Project.id),
-            func.coalesce(func.sum(quota_amount()), 0),
-        )
-        .where(
-            Project.zone_id.in_(zone_ids),
-            Project.deleted_at.is_(None),
-            or_(Project.stage != "terminated", Project.stage_since.between(start, end)),
-        )
-        .group_by(Project.zone_id, Project.stage)
-    )
-    result: dict[int, dict[str, StageTotal]] = {zone_id: {} for zone_id in zone_ids}
-    for zone_id, stage, count, total in db.session.execute(stmt):
-        result[zone_id][stage] = StageTotal(stage, int(count), int(total))
-    return result
+    overdue: int = 0
+    rotting: int = 0
+    unreported: int = 0
 
 
 @dataclass
@@ -175,24 +156,46 @@ def target_overdue_clause(today: date):
     return and_(Target.next_follow_up < today, Target.status.in_(OPEN_STATUSES))
 
 
-def attention(zone_ids: list[int], today: date) -> dict[int, Attention]:
-    """Per zone: overdue, rotting and not-first-reported projects; overdue and stale targets
-    (two statements)."""
-    result = {zone_id: Attention() for zone_id in zone_ids}
-    projects = (
+def pipeline(zone_ids: list[int], year: int, today: date) -> dict[int, dict[str, StageTotal]]:
+    """Per zone and stage: live projects, their amount and how many are overdue, stuck or not
+    first-reported (terminated projects of ``year`` only: they need no attention)."""
+    start, end = date(year, 1, 1), date(year, 12, 31)
+    stmt = (
         select(
             Project.zone_id,
+            Project.stage,
+            func.count(Project.id),
+            func.coalesce(func.sum(quota_amount()), 0),
             _flag(project_overdue_clause(today)),
             _flag(rotting_clause(today)),
             _flag(first_report_clause(today)),
         )
-        .where(Project.zone_id.in_(zone_ids), Project.deleted_at.is_(None))
-        .group_by(Project.zone_id)
+        .where(
+            Project.zone_id.in_(zone_ids),
+            Project.deleted_at.is_(None),
+            or_(Project.stage != "terminated", Project.stage_since.between(start, end)),
+        )
+        .group_by(Project.zone_id, Project.stage)
     )
-    for zone_id, overdue, rotting, unreported in db.session.execute(projects):
-        result[zone_id].overdue_projects = int(overdue)
-        result[zone_id].rotting_projects = int(rotting)
-        result[zone_id].first_report_missing = int(unreported)
+    result: dict[int, dict[str, StageTotal]] = {zone_id: {} for zone_id in zone_ids}
+    for zone_id, stage, *numbers in db.session.execute(stmt):
+        result[zone_id][stage] = StageTotal(stage, *(int(n) for n in numbers))
+    return result
+
+
+def attention(
+    zone_ids: list[int], today: date, pipe: dict[int, dict[str, StageTotal]]
+) -> dict[int, Attention]:
+    """Per zone: overdue, stuck and not-first-reported projects (from the pipeline), overdue
+    and stale targets (one statement)."""
+    result = {}
+    for zone_id in zone_ids:
+        stages = pipe.get(zone_id, {}).values()
+        result[zone_id] = Attention(
+            sum(t.overdue for t in stages),
+            sum(t.rotting for t in stages),
+            sum(t.unreported for t in stages),
+        )
     targets = (
         select(
             Target.zone_id,
@@ -218,6 +221,7 @@ def attention_projects(zone_ids: list[int], today: date, limit: int) -> list[Pro
             or_(project_overdue_clause(today), rotting_clause(today)),
         )
         .order_by(Project.next_follow_up.asc().nulls_last(), Project.stage_since, Project.id)
+        .options(lazyload(Project.enterprise))
         .limit(limit)
     )
     return list(db.session.scalars(stmt).unique())
@@ -254,6 +258,7 @@ def stage_changes(
         .order_by(
             StageEvent.effective_on.desc(), StageEvent.recorded_at.desc(), StageEvent.id.desc()
         )
+        .options(lazyload(Project.enterprise))
         .limit(limit)
     )
     return [(event, project) for event, project in db.session.execute(stmt).unique()]
@@ -270,7 +275,7 @@ def open_conflicts(zone_ids: list[int] | None) -> int:
 
 def projects_by_id(ids: set[int]) -> dict[int, Project]:
     """Projects by id (one statement, also when there are none)."""
-    stmt = select(Project).where(Project.id.in_(sorted(ids)))
+    stmt = select(Project).where(Project.id.in_(sorted(ids))).options(lazyload(Project.enterprise))
     return {p.id: p for p in db.session.scalars(stmt).unique()}
 
 

@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import lazyload, selectinload
 
 from crm.core.timeutil import SHANGHAI, local_today
 from crm.dashboard import queries as q
@@ -25,7 +25,7 @@ from crm.targets.models import Conflict, ConflictZone, Target
 from crm.zones.models import Zone
 
 KEY_THRESHOLD_WAN = 100000  # 重点项目: ≥ 10亿元
-ROW_LIMIT = 200
+ROW_LIMIT = 50  # per section: a weekly report prints on a few A4 pages
 
 
 def utc_bounds(start: date, end: date) -> tuple[datetime, datetime]:
@@ -50,6 +50,11 @@ def _listing(stmt: Any, scalars: bool = True) -> Listing:
     result = db.session.execute(stmt.limit(ROW_LIMIT + 1)).unique()
     rows = list(result.scalars()) if scalars else [tuple(row) for row in result]
     return Listing(rows[:ROW_LIMIT], len(rows) > ROW_LIMIT)
+
+
+def _projects(*columns: Any) -> Any:
+    """SELECT of projects (and columns) without their enterprise: reports name projects."""
+    return select(*(columns or (Project,))).options(lazyload(Project.enterprise))
 
 
 def _live(zone_ids: list[int]):
@@ -83,7 +88,7 @@ def weekly_report(zones: list[Zone], day: date | None = None) -> WeeklyReport:
         start=start,
         end=end,
         new_projects=_listing(
-            select(Project)
+            _projects()
             .join(StageEvent, StageEvent.project_id == Project.id)
             .where(
                 *_live(ids),
@@ -103,7 +108,7 @@ def weekly_report(zones: list[Zone], day: date | None = None) -> WeeklyReport:
             .order_by(Target.created_at, Target.id)
         ),
         changes=_listing(
-            select(StageEvent, Project)
+            _projects(StageEvent, Project)
             .join(Project, Project.id == StageEvent.project_id)
             .where(
                 *_live(ids),
@@ -114,7 +119,7 @@ def weekly_report(zones: list[Zone], day: date | None = None) -> WeeklyReport:
             scalars=False,
         ),
         key_projects=_listing(
-            select(Project)
+            _projects()
             .where(
                 *_live(ids),
                 quota_amount() >= KEY_THRESHOLD_WAN,
@@ -129,12 +134,12 @@ def weekly_report(zones: list[Zone], day: date | None = None) -> WeeklyReport:
             .order_by(Conflict.raised_at, Conflict.id)
         ),
         rotting=_listing(
-            select(Project)
+            _projects()
             .where(*_live(ids), rotting_clause(today))
             .order_by(Project.stage_since, Project.id)
         ),
         unreported=_listing(
-            select(Project)
+            _projects()
             .where(*_live(ids), q.first_report_clause(today))
             .order_by(quota_amount().desc(), Project.id)
         ),

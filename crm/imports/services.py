@@ -9,17 +9,14 @@ commits, and SQLite would block a second writer. Imports send no notifications o
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 import os
-import secrets
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import false, update
+from sqlalchemy import false, text, update
 from werkzeug.datastructures import FileStorage
 
 from crm.core.access import scope_rule
@@ -31,11 +28,13 @@ from crm.extensions import db
 from crm.imports.engine import Importer, ImportResult, Limits
 from crm.imports.models import ImportBatch
 from crm.imports.preview import read_preview
+from crm.imports.progress import clear_progress, write_progress
+from crm.imports.storage import batch_path, store_upload, upload_dir
 from crm.zones.models import Zone
 
 log = logging.getLogger(__name__)
 KIND = "targets"
-EXTENSIONS = (".xlsx", ".csv")
+ANALYZE_AFTER = 10_000  # rows created by one import
 # The CLI acts as the system: every zone, no user.
 SYSTEM_ACTOR = SimpleNamespace(
     id=None, role="admin", zone_id=None, is_authenticated=True, display_name="命令行"
@@ -68,16 +67,6 @@ def limits() -> Limits:
     )
 
 
-def upload_dir() -> Path:
-    path = Path(current_app.config["UPLOAD_DIR"]) / "imports"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def batch_path(batch: ImportBatch) -> Path:
-    return upload_dir() / batch.stored_path
-
-
 def resolve_zone(actor: Any, choice: str | None) -> int | None:
     """The zone an actor may import into: zone users their own; city users any zone or the
     pool ("pool")."""
@@ -104,18 +93,6 @@ def can_commit(user: Any, batch: ImportBatch) -> bool:
     return user.role == "staff" and batch.created_by_id == user.id
 
 
-def _store(upload: FileStorage) -> tuple[str, str]:
-    """Save the upload under a random name; (stored name, sha256)."""
-    extension = os.path.splitext(upload.filename or "")[1].lower()
-    name = secrets.token_hex(16) + (extension if extension in EXTENSIONS else ".bin")
-    digest = hashlib.sha256()
-    with (upload_dir() / name).open("wb") as out:
-        while chunk := upload.stream.read(1 << 16):
-            digest.update(chunk)
-            out.write(chunk)
-    return name, digest.hexdigest()
-
-
 def _file_problem(exc: Exception) -> str:
     if isinstance(exc, UnicodeError):  # e.g. a truncated UTF-16 file
         return "无法识别文件编码，请另存为 UTF-8 编码的 CSV 或 .xlsx"
@@ -129,7 +106,7 @@ def start_import(upload: FileStorage, zone_choice: str | None, actor: Any) -> Im
     filename = os.path.basename(upload.filename or "")[-200:]
     if not filename:
         raise ImportRefused("请选择要导入的文件")
-    stored, digest = _store(upload)
+    stored, digest = store_upload(upload)
     path = upload_dir() / stored
     try:
         preview = read_preview(path, filename, limits(), current_app.config["IMPORT_ASYNC_ROWS"])
@@ -218,6 +195,8 @@ def commit_batch(batch_id: int, actor: Any) -> ImportBatch:
         record_audit("import", "import_batch", batch.id, result.counts(), actor=actor)
     clear_progress(batch)
     db.session.commit()
+    if result.written:
+        refresh_statistics(result.created)
     return batch
 
 
@@ -250,47 +229,14 @@ def import_file(
     batch.status, batch.committed_at = "committed", utcnow()
     record_audit("import", "import_batch", batch.id, result.counts(), actor=actor)
     db.session.commit()
+    refresh_statistics(result.created)
     return result, batch
 
 
-# --- progress ----------------------------------------------------------------------------
-
-
-def _progress_file(batch: ImportBatch) -> Path:
-    return upload_dir() / f"{batch.id}.progress.json"
-
-
-def write_progress(batch: ImportBatch, phase: str, done: int) -> None:
-    path = _progress_file(batch)
-    temporary = path.with_suffix(".tmp")
-    temporary.write_text(json.dumps({"phase": phase, "done": done}))
-    os.replace(temporary, path)
-
-
-def clear_progress(batch: ImportBatch) -> None:
-    _progress_file(batch).unlink(missing_ok=True)
-
-
-def progress(batch: ImportBatch) -> dict[str, Any]:
-    """Where a batch stands, for the page's progress bar."""
-    running = batch.status in ("validating", "committing")
-    phase, done = "validating", batch.processed_rows
-    if running:
-        try:
-            state = json.loads(_progress_file(batch).read_text())
-            phase, done = state["phase"], int(state["done"])
-        except (OSError, ValueError, KeyError):
-            phase, done = "validating", 0
-    total = max(batch.total_rows, 1)
-    share = min(done / total, 1.0)
-    if batch.status == "committing":
-        share = share / 2 + (0.5 if phase == "writing" else 0)
-    percent = round(share * 100) if running else 100
-    return {
-        "status": batch.status,
-        "phase": phase,
-        "done": done,
-        "total": batch.total_rows,
-        "percent": min(percent, 99) if running else percent,
-        "finished": not running,
-    }
+def refresh_statistics(created: int) -> None:
+    """After adding many rows, let PostgreSQL plan with the new sizes (its autovacuum may be
+    off or not have run yet); otherwise the next import's lookups and exports can pick
+    sequential scans."""
+    if created >= ANALYZE_AFTER and db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("ANALYZE enterprise, target, contact, import_change"))
+        db.session.commit()

@@ -10,6 +10,7 @@ from crm.auth.models import User
 from crm.extensions import db
 from crm.imports import services
 from crm.imports.models import ImportBatch
+from crm.imports.progress import clear_progress
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +37,7 @@ def validate_batch(batch_id: int) -> None:
         batch = db.session.get(ImportBatch, batch_id)
         batch.status = "failed"
         batch.errors = [{"row": None, "column": "", "reason": "校验失败，请重新上传"}]
-        services.clear_progress(batch)
+        clear_progress(batch)
     db.session.commit()
 
 

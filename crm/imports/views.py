@@ -31,6 +31,7 @@ from crm.extensions import db
 from crm.imports import services, tasks
 from crm.imports.forms import ActionForm, UploadForm
 from crm.imports.models import ImportBatch
+from crm.imports.progress import progress as progress_of
 from crm.imports.reports import write_report
 from crm.imports.revert import RevertError, revert_batch
 from crm.imports.spreadsheets import CSV_MIMETYPE, XLSX_MIMETYPE
@@ -113,7 +114,7 @@ def detail(batch_id: int):
     return render_template(
         "imports/detail.html",
         batch=batch,
-        progress=services.progress(batch),
+        progress=progress_of(batch),
         errors=(batch.errors or [])[:SHOWN_ERRORS],
         warnings=((batch.counts or {}).get("warnings") or [])[:SHOWN_ERRORS],
         can_commit=batch.status == "valid" and services.can_commit(current_user, batch),
@@ -127,7 +128,7 @@ def detail(batch_id: int):
 @allow(*IMPORTERS)
 def progress(batch_id: int):
     """How far validation or commit has got (polled by static/js/imports.js)."""
-    return jsonify(services.progress(get_or_404(ImportBatch, batch_id)))
+    return jsonify(progress_of(get_or_404(ImportBatch, batch_id)))
 
 
 @bp.get("/imports/<int(max=2147483647):batch_id>/report.xlsx")
