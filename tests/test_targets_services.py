@@ -19,7 +19,7 @@ from crm.extensions import db
 from crm.targets.bulk import bulk_update
 from crm.targets.conflicts import ConflictError, settle_conflict
 from crm.targets.models import Activity, Conflict, Target
-from crm.targets.queries import TargetFilters, target_list_stmt
+from crm.targets.queries import TargetFilters, target_count_stmt, target_list_stmt
 from crm.targets.services import (
     TargetError,
     can_write_target,
@@ -215,6 +215,38 @@ def test_stale_flag(world):
     assert is_stale(target)
     rows = db.session.scalars(target_list_stmt(world["city"], TargetFilters(stale="1"))).all()
     assert rows == [target]
+
+
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        ({}, 2),
+        ({"q": "豫光"}, 1),
+        ({"q": "zhongyuan"}, 1),
+        ({"industry": "有色金属"}, 1),
+        ({"label": "上市公司"}, 1),
+        ({"zone": "pool"}, 1),
+        ({"zone": "A"}, 1),
+        ({"status": "new", "priority": "A"}, 1),
+        ({"q": "没有这家"}, 0),
+        ({"mode": "资本招商", "label": "上市公司"}, 1),
+    ],
+)
+def test_the_list_count_matches_its_rows(world, filters, expected):
+    """The list's count skips the enterprise join when no filter needs it: same totals."""
+    listed = _enterprise(labels=["上市公司"], industry="有色金属")
+    create_target(
+        listed, world["a"].id, {"attraction_modes": ["资本招商"], "priority": "A"}, world["staff_a"]
+    )
+    create_target(_enterprise("中原特钢有限公司"), None, {}, world["city"])  # the pool
+    gone = create_target(_enterprise("济源某化工有限公司"), world["b"].id, {}, world["staff_b"])
+    gone.deleted_at = local_today()
+    db.session.commit()
+    values = {k: str(world["a"].id) if v == "A" and k == "zone" else v for k, v in filters.items()}
+    chosen = TargetFilters(**values)
+    rows = db.session.scalars(target_list_stmt(world["city"], chosen)).unique().all()
+    assert len(rows) == expected
+    assert db.session.scalar(target_count_stmt(world["city"], chosen)) == expected
 
 
 def test_mode_and_label_filters(world):

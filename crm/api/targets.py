@@ -22,7 +22,7 @@ from crm.enterprises.services import (
 )
 from crm.extensions import db
 from crm.targets.models import Activity, Target
-from crm.targets.queries import TargetFilters, search_clause, target_list_stmt
+from crm.targets.queries import TargetFilters, search_clause, target_count_stmt, target_list_stmt
 from crm.targets.services import (
     TargetError,
     create_target,
@@ -37,8 +37,8 @@ bp = Blueprint("api_targets", __name__, url_prefix=API_PREFIX, description="ä¼ä
 UNSET: Any = object()
 
 
-def _page(stmt: Select, args: dict) -> Page:
-    return paginate(stmt, per_page=args["per_page"])
+def _page(stmt: Select, args: dict, count: Select | None = None) -> Page:
+    return paginate(stmt, per_page=args["per_page"], count=count)
 
 
 def _invalid(field: str, message: str, within: str = "") -> NoReturn:
@@ -169,7 +169,8 @@ def targets(args: dict):
         raw["stale"] = "1" if raw["stale"] else ""
     filters = TargetFilters.from_args({k: str(v) for k, v in raw.items()})
     stale_before()  # read the setting up front: the query count must not depend on the rows
-    return _page(target_list_stmt(g.api_user, filters), args)
+    user = g.api_user
+    return _page(target_list_stmt(user, filters), args, target_count_stmt(user, filters))
 
 
 @bp.post("/targets")

@@ -41,10 +41,13 @@ def _int_arg(name: str, default: int) -> int:
         return default
 
 
-def paginate(stmt: Select, per_page: int = 50) -> Page:
-    """One page of ``stmt`` (page and per_page from the query string, clamped)."""
+def paginate(stmt: Select, per_page: int = 50, count: Select | None = None) -> Page:
+    """One page of ``stmt`` (page and per_page from the query string, clamped). ``count`` is a
+    cheaper statement giving the same total, when the caller has one."""
     page = min(MAX_PAGE, max(1, _int_arg("page", 1)))
     per_page = min(MAX_PER_PAGE, max(1, _int_arg("per_page", per_page)))
-    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    if count is None:
+        count = select(func.count()).select_from(stmt.order_by(None).subquery())
+    total = db.session.scalar(count)
     items = db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).all()
     return Page(list(items), page, per_page, total or 0)

@@ -91,6 +91,8 @@ class Project(db.Model):
         ),
         CheckConstraint("actual_in_place_wan >= 0", name="actual_nonneg"),
         Index("ix_project_zone_stage", "zone_id", "stage"),
+        # the list's default order within a zone (most recently updated first)
+        Index("ix_project_zone_updated_at_id", "zone_id", "updated_at", "id"),
     )
 
     @property

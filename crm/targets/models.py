@@ -90,6 +90,8 @@ class Target(db.Model):
             postgresql_where=text("deleted_at IS NULL AND zone_id IS NULL"),
         ),
         CheckConstraint("priority IN ('A', 'B', 'C')", name="priority"),
+        # the list's default order (most recently updated first), read backwards
+        Index("ix_target_updated_at_id", "updated_at", "id"),
     )
 
     @property

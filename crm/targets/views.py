@@ -22,7 +22,14 @@ from crm.targets import conflict_views, create_views, detail_views
 from crm.targets.bulk import BULK_ACTIONS, bulk_update
 from crm.targets.forms import EDITABLE_STATUSES, PRIORITY_LABELS
 from crm.targets.models import ATTRACTION_MODES, OPEN_STATUSES, TARGET_STATUSES, Target
-from crm.targets.queries import POOL, SORTS, TargetFilters, pursued_elsewhere, target_list_stmt
+from crm.targets.queries import (
+    POOL,
+    SORTS,
+    TargetFilters,
+    pursued_elsewhere,
+    target_count_stmt,
+    target_list_stmt,
+)
 from crm.targets.queries import zone_people as zone_people_of
 from crm.targets.services import TargetError, can_write_target, is_stale
 from crm.zones.services import visible_zones
@@ -62,7 +69,11 @@ def _export_urls(filters: TargetFilters) -> dict[str, str]:
 def index():
     """The shared target list: filters, search, sorting, pages and bulk changes."""
     filters = TargetFilters.from_args(request.args)
-    page = paginate(target_list_stmt(current_user, filters), per_page=50)
+    page = paginate(
+        target_list_stmt(current_user, filters),
+        per_page=50,
+        count=target_count_stmt(current_user, filters),
+    )
     writable = {t.id for t in page.items if can_write_target(current_user, t)}
     return render_template(
         "targets/index.html",
