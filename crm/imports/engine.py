@@ -53,10 +53,14 @@ class Limits:
 
 
 def open_sheet(
-    path: str | Path, filename: str, limits: Limits
+    path: str | Path,
+    filename: str,
+    limits: Limits,
+    aliases: dict[str, tuple[str, ...]] = HEADER_ALIASES,
 ) -> tuple[Iterator[tuple[int, list[str]]], HeaderMap, list[str]]:
     """(data rows after the header, the header map, the header row's cells) of a file;
-    raises TabularError for a file that cannot be read or has no recognisable header."""
+    raises TabularError for a file that cannot be read or has no recognisable header
+    (``aliases``: the headers of the kind of list, the target list's by default)."""
     if filename.lower().endswith(".xlsx"):
         check_xlsx_safety(path, limits.max_uncompressed, limits.max_entries)
     rows = non_blank(read_rows(path, filename))
@@ -69,7 +73,7 @@ def open_sheet(
             yield number, cells
 
     stream = remember()
-    header = find_header(stream, HEADER_ALIASES, min_matches=2)
+    header = find_header(stream, aliases, min_matches=2)
     return stream, header, seen[header.row]
 
 

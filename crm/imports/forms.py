@@ -9,8 +9,10 @@ from wtforms import SelectField
 
 
 class UploadForm(FlaskForm):
-    """A spreadsheet and the list it goes into (zone users: their own zone only)."""
+    """A spreadsheet, what it holds (target list or project ledger) and where it goes (zone
+    users: their own zone only)."""
 
+    kind = SelectField(_l("导入内容"), choices=[], validate_choice=False)
     file = FileField(
         _l("文件（.xlsx 或 .csv）"), validators=[FileRequired(_l("请选择要导入的文件"))]
     )

@@ -12,27 +12,38 @@ from pathlib import Path
 from typing import Any
 
 from crm.imports.cells import unguard
-from crm.imports.engine import Limits, open_sheet
+from crm.imports.engine import HEADER_ALIASES, Limits, open_sheet
+from crm.projects.ledger import ALIASES as LEDGER_ALIASES
 from crm.targets.importing import COLUMNS
 
 SAMPLE_ROWS = 5
 
 
-def read_preview(path: Path, filename: str, limits: Limits, async_rows: int) -> dict[str, Any]:
+# Per kind of import: the header aliases and (field, canonical header) in display order.
+KINDS: dict[str, tuple[dict[str, tuple[str, ...]], list[tuple[str, str]]]] = {
+    "targets": (HEADER_ALIASES, [(c.field, c.header) for c in COLUMNS]),
+    "projects": (LEDGER_ALIASES, [(f, names[0]) for f, names in LEDGER_ALIASES.items()]),
+}
+
+
+def read_preview(
+    path: Path, filename: str, limits: Limits, async_rows: int, kind: str = "targets"
+) -> dict[str, Any]:
     """Header mapping, sample rows, a row count (exact up to ``async_rows``) and whether the
     file is large. Raises TabularError for a file that cannot be read at all."""
-    stream, header, cells = open_sheet(path, filename, limits)
-    mapped = [c for c in COLUMNS if c.field in header.columns]
+    aliases, known = KINDS[kind]
+    stream, header, cells = open_sheet(path, filename, limits, aliases)
+    mapped = [(field, name) for field, name in known if field in header.columns]
     columns = [
-        {"field": c.field, "header": c.header, "label": cells[header.columns[c.field]]}
-        for c in mapped
+        {"field": field, "header": name, "label": cells[header.columns[field]]}
+        for field, name in mapped
     ]
     sample: list[list[str]] = []
     count = 0
     for _number, row in islice(stream, async_rows + 1):
         count += 1
         if len(sample) < SAMPLE_ROWS:
-            sample.append([_cell(row, header.columns[c.field]) for c in mapped])
+            sample.append([_cell(row, header.columns[field]) for field, _name in mapped])
     large = count > async_rows
     return {
         "row": header.row,

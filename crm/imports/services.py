@@ -34,6 +34,9 @@ from crm.zones.models import Zone
 
 log = logging.getLogger(__name__)
 KIND = "targets"
+# What an upload can be: the target list, or a project ledger (台账, crm.projects.importing).
+KINDS = {"targets": "目标企业清单", "projects": "项目台账"}
+BY_COLUMN = "rows"  # a ledger whose rows name their zone (所属开发区), for city users
 ANALYZE_AFTER = 10_000  # rows created by one import
 # The CLI acts as the system: every zone, no user.
 SYSTEM_ACTOR = SimpleNamespace(
@@ -67,17 +70,23 @@ def limits() -> Limits:
     )
 
 
-def resolve_zone(actor: Any, choice: str | None) -> int | None:
-    """The zone an actor may import into: zone users their own; city users any zone or the
-    pool ("pool")."""
+def resolve_zone(actor: Any, choice: str | None, kind: str = KIND) -> int | None:
+    """The zone an actor may import into: zone users their own; city users any zone, or the
+    pool ("pool") for a target list, or the zone column (``BY_COLUMN``) for a ledger."""
     if actor.role in ("staff", "manager"):
         if actor.zone_id is None or str(choice or actor.zone_id) != str(actor.zone_id):
-            raise ImportRefused("只能导入到本开发区的目标清单", "zone")
+            raise ImportRefused("只能导入到本开发区", "zone")
         return actor.zone_id
     if actor.role not in ("coordinator", "admin"):
         raise ImportRefused("只读用户不能导入", "zone")
-    if choice == "pool":
+    if choice == "pool" and kind == "targets":
         return None
+    if choice == BY_COLUMN and kind == "projects":
+        return None
+    if choice in ("pool", BY_COLUMN):
+        if kind == "targets":
+            raise ImportRefused("目标企业清单请选择开发区或市级储备库", "zone")
+        raise ImportRefused("项目台账请选择开发区，或按文件中的“所属开发区”列导入", "zone")
     zone = db.session.get(Zone, int(choice)) if (choice or "").isdigit() else None
     if zone is None or not zone.active:
         raise ImportRefused("请选择导入到哪个开发区（或市级储备库）", "zone")
@@ -99,22 +108,27 @@ def _file_problem(exc: Exception) -> str:
     return str(exc)
 
 
-def start_import(upload: FileStorage, zone_choice: str | None, actor: Any) -> ImportBatch:
+def start_import(
+    upload: FileStorage, zone_choice: str | None, actor: Any, kind: str = KIND
+) -> ImportBatch:
     """Store the upload, read its header and first rows, and validate it now (small files) or
     mark it for the worker (large ones: the caller queues the task after committing)."""
-    zone_id = resolve_zone(actor, zone_choice)
+    if kind not in KINDS:
+        raise ImportRefused("请选择导入的内容（目标企业清单或项目台账）", "kind")
+    zone_id = resolve_zone(actor, zone_choice, kind)
     filename = os.path.basename(upload.filename or "")[-200:]
     if not filename:
         raise ImportRefused("请选择要导入的文件")
     stored, digest = store_upload(upload)
     path = upload_dir() / stored
     try:
-        preview = read_preview(path, filename, limits(), current_app.config["IMPORT_ASYNC_ROWS"])
+        async_rows = current_app.config["IMPORT_ASYNC_ROWS"]
+        preview = read_preview(path, filename, limits(), async_rows, kind)
     except (TabularError, UnicodeError) as exc:
         path.unlink(missing_ok=True)
         raise ImportRefused(_file_problem(exc)) from exc
     batch = ImportBatch(
-        kind=KIND,
+        kind=kind,
         zone_id=zone_id,
         filename=filename,
         stored_path=stored,
@@ -132,7 +146,13 @@ def start_import(upload: FileStorage, zone_choice: str | None, actor: Any) -> Im
     return batch
 
 
-def _importer(batch: ImportBatch, actor: Any) -> Importer:
+def _importer(batch: ImportBatch, actor: Any) -> Any:
+    """The batch's importer: both answer ``run(write=…, batch_id=…)`` with an ImportResult."""
+    if batch.kind == "projects":
+        from crm.projects.importing import LedgerImporter  # it builds on this module
+
+        return LedgerImporter(batch_path(batch), batch.filename, batch.zone_id, actor, limits())
+
     def report(phase: str, done: int) -> None:
         write_progress(batch, phase, done)
 

@@ -51,8 +51,20 @@ def _zone_choices(form: UploadForm) -> None:
         form.zone.choices = choices([(str(zone.id), zone.name)] if zone else [])
         form.zone.data = form.zone.data or (str(zone.id) if zone else "")
         return
-    pairs = [("", _("请选择")), ("pool", _("市级储备库"))]
+    pairs = [
+        ("", _("请选择")),
+        ("pool", _("市级储备库（目标企业清单）")),
+        (services.BY_COLUMN, _("按文件中的“所属开发区”列（项目台账）")),
+    ]
     form.zone.choices = choices(pairs + [(str(z.id), z.name) for z in visible_zones()])
+
+
+def _kind_choices(form: UploadForm) -> None:
+    form.kind.choices = choices([("targets", _("目标企业清单")), ("projects", _("项目台账"))])
+    if form.kind.data not in services.KINDS:
+        form.kind.data = (
+            request.args.get("kind") if request.args.get("kind") == "projects" else "targets"
+        )
 
 
 def _xlsx_response(write, filename: str) -> Response:
@@ -66,15 +78,20 @@ def _xlsx_response(write, filename: str) -> Response:
 @bp.route("/imports/", methods=["GET", "POST"])
 @allow(*IMPORTERS)
 def index():
-    """Upload a target list; the user's recent batches (coordinators and admins see all)."""
+    """Upload a target list or a project ledger; the user's recent batches (coordinators and
+    admins see all)."""
     form = UploadForm()
     _zone_choices(form)
+    _kind_choices(form)
     if form.validate_on_submit():
         try:
-            batch = services.start_import(form.file.data, form.zone.data, current_user)
+            batch = services.start_import(
+                form.file.data, form.zone.data, current_user, form.kind.data
+            )
         except services.ImportRefused as exc:
             db.session.rollback()
-            (form.zone if exc.field == "zone" else form.file).errors.append(str(exc))
+            field = {"zone": form.zone, "kind": form.kind}.get(exc.field, form.file)
+            field.errors.append(str(exc))
         else:
             db.session.commit()
             if batch.status == "validating":
