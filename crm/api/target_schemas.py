@@ -225,6 +225,14 @@ class TargetListArgsSchema(PageArgsSchema):
     industry = fields.Str(validate=max_len(100))
     label = fields.Str(validate=one_of(LABELS))
     stale = fields.Bool(metadata={"description": "true：只看停滞目标"})
+    chain = fields.Int(
+        validate=validate.Range(min=1, max=2**31 - 1, error="应为正整数 id"),
+        metadata={"description": "产业链 id"},
+    )
+    node = fields.Int(
+        validate=validate.Range(min=1, max=2**31 - 1, error="应为正整数 id"),
+        metadata={"description": "产业链环节 id"},
+    )
     sort = fields.Str(validate=one_of(SORTS))
 
 

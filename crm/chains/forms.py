@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, SelectField, StringField, TextAreaField
+from wtforms import IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from crm.chains.models import ENTERPRISE_ROLES, MILESTONE_STATUSES, SEGMENTS, STATUSES, STRATEGIES
@@ -65,3 +65,9 @@ class MilestoneForm(FlaskForm):
         _l("里程碑"), validators=[DataRequired(_l("请填写里程碑")), Length(max=200)]
     )
     status = SelectField(_l("状态"), choices=choices(MILESTONE_STATUSES.items()))
+
+
+class ChainLinksForm(FlaskForm):
+    """The chain nodes a target or project serves (choices: nodes of the visible chains)."""
+
+    node_ids = SelectMultipleField(_l("产业链环节"), choices=[], validate_choice=False)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, jsonify, render_template, request
 from sqlalchemy import select
 
-from crm.chains import node_views
+from crm.chains import link_views, node_views
 from crm.chains.models import SEGMENTS, STATUSES, Chain, ChainNode, NodeEnterprise, NodeProject
 from crm.chains.roadmap import chain_roadmap
 from crm.chains.services import chain_tree, coverage, flatten, node_counts
@@ -18,6 +18,7 @@ from crm.zones.services import visible_zones
 bp = Blueprint("chains", __name__, url_prefix="/chains")
 ID = "int(max=2147483647)"
 node_views.register(bp)
+link_views.register(bp)
 
 
 def _zone_filter() -> int | None:

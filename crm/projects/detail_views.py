@@ -10,6 +10,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from crm.auth.models import User
+from crm.chains.link_views import chain_links
 from crm.core.access import SIGNED_IN, WRITERS, allow, get_or_404, scoped
 from crm.core.timeutil import local_today
 from crm.enterprises.forms import field_error, form_values
@@ -73,6 +74,7 @@ def render_detail(
     names.update({("zone_id", z.id): z.short_name for z in visible_zones() if z.id in zone_ids})
     if activity_form is None:
         activity_form = ActivityForm(formdata=None, data={"occurred_on": local_today()})
+    writable = can_write_project(current_user, project)
     page = render_template(
         "projects/detail.html",
         project=project,
@@ -80,7 +82,8 @@ def render_detail(
         activities=_activities(project),
         attachments=_attachments(project),
         audit=audit_rows(entries, names),
-        writable=can_write_project(current_user, project),
+        writable=writable,
+        chain=chain_links("project", project.id, current_user, writable),
         activity_form=activity_form,
         attachment_form=attachment_form or AttachmentForm(formdata=None),
         confirm_form=ConfirmForm(formdata=None),

@@ -16,6 +16,7 @@ from sqlalchemy import Select, and_, case, false, func, or_, select
 from sqlalchemy.orm import contains_eager
 
 from crm.auth.models import User
+from crm.chains.links import chain_filter
 from crm.core.access import scoped
 from crm.core.models import AuditLog
 from crm.core.settings import get_setting
@@ -77,6 +78,8 @@ class ProjectFilters:
     type: str = ""
     min_amount: str = ""  # a tier threshold in 万元
     signal: str = ""
+    chain: str = ""  # chain id: projects filling any node of it
+    node: str = ""  # chain node id
     sort: str = "updated"
 
     @classmethod
@@ -92,7 +95,8 @@ class ProjectFilters:
 
 
 def _int(value: str) -> int | None:
-    return int(value) if value.isdigit() and len(value) < 12 else None
+    # ASCII digits only ("²".isdigit() is true) and within an INTEGER column
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 9 else None
 
 
 def rotting_clause(today: date):
@@ -172,6 +176,9 @@ def project_list_stmt(user: Any, filters: ProjectFilters, today: date | None = N
     clause = signal_clause(filters.signal, today)
     if clause is not None:
         stmt = stmt.where(clause)
+    chain_id, node_id = _int(filters.chain), _int(filters.node)
+    if chain_id is not None or node_id is not None:
+        stmt = stmt.where(Project.id.in_(chain_filter("project", chain_id, node_id)))
     return stmt.order_by(*_sorts()[filters.sort])
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from flask import render_template, request, send_file, url_for
 from flask_login import current_user
 
+from crm.chains.links import chain_choices
 from crm.core.access import SIGNED_IN, allow
 from crm.core.audit import record_audit
 from crm.core.pagination import paginate
@@ -60,6 +61,7 @@ def index():
         tiers=TIERS,
         signals=SIGNALS,
         sorts=SORT_LABELS,
+        chains=chain_choices(current_user),
         export_url=url_for("projects.export", **filters.active()),
     )
 

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
+from crm.chains.link_views import chain_links
 from crm.core.access import SIGNED_IN, WRITERS, allow, get_or_404, scoped_select
 from crm.core.timeutil import local_today
 from crm.enterprises.forms import CONTACT_FIELDS, ContactForm, field_error, form_values
@@ -94,6 +95,7 @@ def render_detail(
         target=target,
         enterprise=target.enterprise,
         writable=writable,
+        chain=chain_links("target", target.id, current_user, writable),
         activities=activities,
         timeline_limit=TIMELINE_LIMIT,
         others=pursued_elsewhere([target], current_user)[target.id],

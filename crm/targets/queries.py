@@ -10,6 +10,7 @@ from sqlalchemy import Select, and_, bindparam, func, or_, select
 from sqlalchemy.orm import contains_eager
 
 from crm.auth.models import User
+from crm.chains.links import chain_filter
 from crm.core.access import scoped
 from crm.core.dbutil import json_list_contains
 from crm.core.roles import ZONE_ROLES
@@ -40,6 +41,8 @@ class TargetFilters:
     industry: str = ""
     label: str = ""
     stale: str = ""  # "1" = stale only
+    chain: str = ""  # chain id: targets courted for any node of it
+    node: str = ""  # chain node id
     sort: str = "updated"
 
     @classmethod
@@ -119,6 +122,9 @@ def _filtered(stmt: Select, user: Any, filters: TargetFilters) -> Select:
         stmt = stmt.where(json_list_contains(Enterprise.labels, filters.label))
     if filters.stale == "1":
         stmt = stmt.where(stale_clause(stale_before()))
+    chain_id, node_id = _int(filters.chain), _int(filters.node)
+    if chain_id is not None or node_id is not None:
+        stmt = stmt.where(Target.id.in_(chain_filter("target", chain_id, node_id)))
     return stmt
 
 

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from crm.chains.links import chain_choices
 from crm.core.access import SIGNED_IN, WRITERS, allow, scoped
 from crm.core.pagination import paginate
 from crm.core.timeutil import local_today
@@ -91,6 +92,7 @@ def index():
         priorities=PRIORITY_LABELS,
         modes=ATTRACTION_MODES,
         labels=LABELS,
+        chains=chain_choices(current_user),
         sorts=[(key, SORT_LABELS.get(key, key)) for key in SORTS],
         bulk_actions=BULK_ACTIONS,
         pool=POOL,

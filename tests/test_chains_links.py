@@ -1,0 +1,152 @@
+"""Chain nodes set from the target and project pages, and the list filters by chain and node."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from crm.auth.services import create_api_token
+from crm.chains.links import LinkError, set_links
+from crm.chains.models import Chain, NodeProject, NodeTarget
+from crm.chains.seed import seed_chains
+from crm.chains.services import node_counts
+from crm.core.models import AuditLog
+from crm.enterprises.services import create_enterprise
+from crm.extensions import db
+from crm.projects.services import create_project
+from crm.targets.services import create_target
+from crm.zones.models import Zone
+from crm.zones.seed import seed_zones
+from tests.conftest import post
+from tests.factories import make_user
+
+
+@pytest.fixture
+def world(app):
+    seed_zones()
+    seed_chains()
+    db.session.commit()
+    zones = {z.code: z for z in db.session.scalars(select(Zone))}
+    chain = db.session.scalars(select(Chain).where(Chain.name == "有色金属材料")).one()
+    other = db.session.scalars(select(Chain).where(Chain.name == "氢能")).one()
+    staff = make_user("staff", zone=zones["gxq"])
+    enterprise = create_enterprise({"name": "江苏某高纯金属股份有限公司"}, None)
+    target = create_target(enterprise, None, {}, staff)
+    project = create_project(enterprise, zones["gxq"].id, {"name": "高纯金属项目"}, staff)
+    db.session.commit()
+    return {
+        "zones": zones,
+        "chain": chain,
+        "other": other,
+        "node": chain.nodes[1],
+        "node2": other.nodes[0],
+        "staff": staff,
+        "target": target,
+        "project": project,
+    }
+
+
+def _links(model, column, owner_id) -> set[int]:
+    db.session.expire_all()
+    return set(db.session.scalars(select(model.node_id).where(column == owner_id)))
+
+
+def test_staff_link_their_target_to_nodes_and_the_map_counts_it(client, login_as, world):
+    login_as(world["staff"])
+    target, node, node2 = world["target"], world["node"], world["node2"]
+    page = client.get(f"/targets/{target.id}").get_data(as_text=True)
+    assert 'data-testid="chain-links"' in page and "尚未关联产业链环节" in page
+    url = f"/chains/links/target/{target.id}"
+    response = post(
+        client, url, {"node_ids": [str(node.id), str(node2.id)]}, token_page=f"/targets/{target.id}"
+    )
+    assert response.status_code == 302 and response.location.endswith("#chain")
+    assert _links(NodeTarget, NodeTarget.target_id, target.id) == {node.id, node2.id}
+    assert node_counts([world["chain"].id])[node.id].targets == 1
+    page = client.get(f"/targets/{target.id}").get_data(as_text=True)
+    assert f"有色金属材料 · {node.name}" in page
+    audit = db.session.scalars(select(AuditLog).where(AuditLog.entity == "target")).all()
+    assert any("chain_nodes" in (a.changes or {}) for a in audit)
+    # clearing the selection removes the links
+    post(client, url, {}, token_page=f"/targets/{target.id}")
+    assert _links(NodeTarget, NodeTarget.target_id, target.id) == set()
+
+
+@pytest.mark.parametrize("bad", ["999999", "abc", "-1", "²", "99999999999999999999"])
+def test_unknown_or_malformed_nodes_change_nothing(client, login_as, world, bad):
+    login_as(world["staff"])
+    target = world["target"]
+    post(client, f"/chains/links/target/{target.id}", {"node_ids": [str(world["node"].id)]},
+         token_page=f"/targets/{target.id}")  # fmt: skip
+    response = post(
+        client,
+        f"/chains/links/target/{target.id}",
+        {"node_ids": [str(world["node2"].id), bad]},
+        token_page=f"/targets/{target.id}",
+    )
+    assert response.status_code == 302
+    assert _links(NodeTarget, NodeTarget.target_id, target.id) == {world["node"].id}
+    page = client.get(f"/targets/{target.id}").get_data(as_text=True)
+    assert "环节" in page  # the flashed reason
+
+
+def test_too_many_nodes_are_refused(world):
+    ids = [n.id for n in world["chain"].nodes[:21]]
+    assert len(ids) == 21
+    with pytest.raises(LinkError, match="最多"):
+        set_links("target", world["target"].id, ids, world["staff"])
+
+
+def test_other_zones_cannot_link(client, login_as, world):
+    target, project = world["target"], world["project"]
+    login_as(make_user("staff", zone=world["zones"]["jkq"]))
+    data = {"node_ids": [str(world["node"].id)]}
+    assert post(client, f"/chains/links/target/{target.id}", data).status_code == 404
+    assert post(client, f"/chains/links/project/{project.id}", data).status_code == 404
+    assert db.session.scalar(select(func.count()).select_from(NodeProject)) == 0
+
+
+def test_readers_cannot_link(client, login_as, world):
+    login_as(make_user("viewer"))
+    data = {"node_ids": [str(world["node"].id)]}
+    assert post(client, f"/chains/links/project/{world['project'].id}", data).status_code == 403
+    assert db.session.scalar(select(func.count()).select_from(NodeProject)) == 0
+
+
+def test_project_links_and_list_filters(client, login_as, world):
+    login_as(make_user("manager", zone=world["zones"]["gxq"]))
+    project, node = world["project"], world["node"]
+    response = post(
+        client,
+        f"/chains/links/project/{project.id}",
+        {"node_ids": [str(node.id)]},
+        token_page=f"/projects/{project.id}",
+    )
+    assert response.status_code == 302
+    assert _links(NodeProject, NodeProject.project_id, project.id) == {node.id}
+    chain, other = world["chain"], world["other"]
+    listed = client.get(f"/projects/?chain={chain.id}").get_data(as_text=True)
+    assert "高纯金属项目" in listed
+    assert "高纯金属项目" not in client.get(f"/projects/?chain={other.id}").get_data(as_text=True)
+    assert "高纯金属项目" in client.get(f"/projects/?node={node.id}").get_data(as_text=True)
+    assert client.get("/projects/?chain=²").status_code == 200  # ignored, never a 500
+
+
+def test_target_list_and_api_filter_by_chain(client, login_as, world):
+    staff, target, chain = world["staff"], world["target"], world["chain"]
+    set_links("target", target.id, [world["node"].id], staff)
+    db.session.commit()
+    login_as(staff)
+    listed = client.get(f"/targets/?chain={chain.id}").get_data(as_text=True)
+    assert "江苏某高纯金属股份有限公司" in listed
+    empty = client.get(f"/targets/?chain={world['other'].id}").get_data(as_text=True)
+    assert "江苏某高纯金属股份有限公司" not in empty
+    token = create_api_token(staff, "test")
+    db.session.commit()
+    headers = {"Authorization": f"Bearer {token}"}
+    body = client.get(f"/api/v1/targets?chain={chain.id}", headers=headers).get_json()
+    assert body["total"] == 1 and body["items"][0]["id"] == target.id
+    body = client.get(f"/api/v1/targets?chain={world['other'].id}", headers=headers).get_json()
+    assert body["total"] == 0
+    response = client.get("/api/v1/targets?chain=abc", headers=headers)
+    assert response.status_code == 422 and "chain" in str(response.get_json())
