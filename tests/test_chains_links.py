@@ -150,3 +150,62 @@ def test_target_list_and_api_filter_by_chain(client, login_as, world):
     assert body["total"] == 0
     response = client.get("/api/v1/targets?chain=abc", headers=headers)
     assert response.status_code == 422 and "chain" in str(response.get_json())
+
+
+# --- the 产业链环节 import column --------------------------------------------------------------
+
+
+def test_the_resolver_reads_the_ways_people_write_a_node(world):
+    from crm.chains.links import NodeResolver
+    from crm.chains.models import ChainNode
+
+    chain, other = world["chain"], world["other"]
+    copper = next(n for n in chain.nodes if n.name == "电子铜箔")
+    lead = next(n for n in chain.nodes if n.name == "铅冶炼")
+    twin = ChainNode(chain_id=other.id, name="铅冶炼", segment="support")  # a name in two chains
+    db.session.add(twin)
+    db.session.commit()
+    resolver = NodeResolver()
+    assert resolver.resolve("电子铜箔") == [copper.id]
+    assert resolver.resolve("有色金属材料-电子铜箔") == [copper.id]
+    assert resolver.resolve("有色金属材料产业链 / 铜冶炼 / 电子铜箔") == [copper.id]
+    assert resolver.resolve("电子铜箔、有色金属材料-铅冶炼；电子铜箔") == [copper.id, lead.id]
+    assert resolver.resolve("铅冶炼") == []  # two chains have it: left as text only
+    assert resolver.resolve("氢能-铅冶炼") == [twin.id]
+    assert resolver.resolve("铅锌冶炼-精深加工") == [] and resolver.resolve("") == []
+
+
+def test_a_target_import_links_the_nodes_its_cells_name(world, tmp_path):
+    from crm.imports.services import import_file
+    from tests.test_imports_helpers import code, row, write_csv
+
+    copper = next(n for n in world["chain"].nodes if n.name == "电子铜箔")
+    rows = [
+        row("测试1新材料有限公司", uscc=code(1), chain_position="有色金属材料-电子铜箔"),
+        row("测试2新材料有限公司", uscc=code(2), chain_position="某个不存在的环节"),
+    ]
+    path = write_csv(tmp_path / "list.csv", rows)
+    result, batch = import_file(path, world["zones"]["gxq"].id, dry_run=False)
+    assert batch is not None and result.created == 2, result.errors
+    linked = db.session.execute(select(NodeTarget.node_id, NodeTarget.target_id)).all()
+    assert len(linked) == 1 and linked[0].node_id == copper.id
+    # importing the same file again adds nothing twice
+    import_file(path, world["zones"]["gxq"].id, dry_run=False)
+    assert db.session.scalar(select(func.count()).select_from(NodeTarget)) == 1
+
+
+def test_a_ledger_links_its_projects_to_nodes(world, tmp_path):
+    from crm.projects.importing import LedgerImporter
+    from tests.test_projects_import import HEADER, ROWS, ledger
+
+    copper = next(n for n in world["chain"].nodes if n.name == "电子铜箔")
+    rows = [[*r, "电子铜箔" if i == 0 else ""] for i, r in enumerate(ROWS[:2])]
+    for r in rows:
+        r[-2] = ""  # no owner: the rows' staff do not exist in this world
+    path = ledger(tmp_path, rows, header=[*HEADER, "产业链环节"])
+    result = LedgerImporter(path, path.name, world["zones"]["gxq"]).run(write=True)
+    assert result.written, result.errors
+    db.session.commit()
+    (link,) = db.session.scalars(select(NodeProject)).all()
+    assert link.node_id == copper.id
+    assert db.session.get(type(world["project"]), link.project_id).name == "高端铜箔项目"

@@ -7,11 +7,12 @@ are offered or accepted; a change is audited on the target or project.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 
 from crm.chains.models import Chain, ChainNode, NodeProject, NodeTarget
 from crm.core.access import scoped
@@ -124,3 +125,69 @@ def chain_choices(user: Any) -> list[tuple[int, str]]:
     """(id, name) of the chains the user may see, for list filters (one statement)."""
     stmt = scoped(select(Chain.id, Chain.name), Chain, user).order_by(Chain.sort_order, Chain.id)
     return [(row.id, row.name) for row in db.session.execute(stmt)]
+
+
+SEPARATORS = re.compile(r"[、,，;；\n]+")
+PATH = re.compile(r"\s*(?:-|—|－|>|＞|/|·|\|)\s*")
+
+
+class NodeResolver:
+    """Chain nodes named in an import's 产业链环节 cell: "电子铜箔", "有色金属材料-电子铜箔" or
+    "有色金属材料 / 铜冶炼 / 电子铜箔", several separated by 、 or ；. A name that fits several
+    nodes without its chain, or none, is left as text only (loaded once per import)."""
+
+    def __init__(self) -> None:
+        rows = db.session.execute(
+            select(ChainNode.id, ChainNode.name, Chain.name).join(
+                Chain, Chain.id == ChainNode.chain_id
+            )
+        )
+        self.by_name: dict[str, list[tuple[int, str]]] = {}
+        for node_id, name, chain in rows:
+            self.by_name.setdefault(name.strip(), []).append((node_id, chain))
+
+    def resolve(self, text: str) -> list[int]:
+        found: list[int] = []
+        for piece in SEPARATORS.split(text or ""):
+            node_id = self._one(piece.strip())
+            if node_id is not None and node_id not in found:
+                found.append(node_id)
+        return found
+
+    def _one(self, piece: str) -> int | None:
+        if not piece:
+            return None
+        parts = [p for p in PATH.split(piece) if p]
+        candidates = self.by_name.get(piece) or self.by_name.get(parts[-1] if parts else "", [])
+        if len(parts) > 1:
+            chain = parts[0].removesuffix("产业链").removesuffix("链")
+            narrowed = [c for c in candidates if c[1].startswith(chain)]
+            candidates = narrowed or candidates
+        return candidates[0][0] if len(candidates) == 1 else None
+
+
+def link_imported(kind: str, owner_texts: dict[int, str], resolver: NodeResolver) -> int:
+    """Link imported targets or projects (id → their 产业链环节 text) to the nodes it names,
+    keeping links they already have; returns the links added (the caller's transaction)."""
+    wanted = {
+        (owner_id, node_id)
+        for owner_id, text in owner_texts.items()
+        for node_id in resolver.resolve(text)
+    }
+    if not wanted:
+        return 0
+    model, column = LINKS[kind]
+    owners = sorted({owner for owner, _node in wanted})
+    have: set[tuple[int, int]] = set()
+    for start in range(0, len(owners), 1000):
+        chunk = owners[start : start + 1000]
+        stmt = select(column, model.node_id).where(column.in_(chunk))
+        have.update((owner, node) for owner, node in db.session.execute(stmt))
+    rows = [
+        {column.key: owner, "node_id": node}
+        for owner, node in sorted(wanted)
+        if (owner, node) not in have
+    ]
+    if rows:
+        db.session.execute(insert(model.__table__), rows)
+    return len(rows)

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, func, insert, select, text, update
 
+from crm.chains.links import NodeResolver, link_imported
 from crm.enterprises.models import Contact, Enterprise
 from crm.enterprises.services import build_search_text
 from crm.extensions import db
@@ -97,6 +98,7 @@ class ChunkWriter:
         self.zone_id = zone_id
         self.actor = actor
         self.actor_id = getattr(actor, "id", None)
+        self.resolver: NodeResolver | None = None  # loaded at the first row naming a node
 
     def lock(self) -> None:
         """Write first (to the batch row): on SQLite this takes the database's write lock for
@@ -109,6 +111,7 @@ class ChunkWriter:
         changes: list[dict[str, Any]] = []
         self._enterprises(plans, now, changes)
         created_targets = self._targets(plans, now, changes)
+        self._chain_nodes(plans)
         self._contacts(plans, now, changes)
         if changes:
             db.session.execute(insert(ImportChange.__table__), changes)
@@ -184,6 +187,18 @@ class ChunkWriter:
                 out.append(self._change("target", plan.target_id, plan.target_changes))
         _update_by_id(Target, updates)
         return [p.enterprise_id for p in new]
+
+    def _chain_nodes(self, plans: list[RowPlan]) -> None:
+        """Link each target to the chain nodes its 产业链环节 cell names (the text stays too)."""
+        texts = {
+            p.target_id: p.parsed.target["chain_position"]
+            for p in plans
+            if p.target_id is not None and p.parsed.target.get("chain_position")
+        }
+        if texts:
+            if self.resolver is None:
+                self.resolver = NodeResolver()
+            link_imported("target", texts, self.resolver)
 
     def _contacts(self, plans: list[RowPlan], now: datetime, out: list[dict]) -> None:
         new = [p for p in plans if p.contact_new is not None]

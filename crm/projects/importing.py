@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import insert
 
+from crm.chains.links import NodeResolver, link_imported
 from crm.core.audit import record_audit
 from crm.core.tabular import TabularError, find_header, non_blank, read_rows
 from crm.core.timeutil import local_today
@@ -130,6 +131,7 @@ class LedgerImporter:
 
     def _write(self, plans: list[LedgerPlan], batch_id: int | None, result: ImportResult) -> None:
         log: list[dict[str, Any]] = []
+        self.chain_texts: dict[int, str] = {}
         for plan in plans:
             try:
                 self._write_plan(plan, batch_id, log)
@@ -143,6 +145,8 @@ class LedgerImporter:
                 return
         if batch_id is not None and log:
             db.session.execute(insert(ImportChange.__table__), log)
+        if self.chain_texts:
+            link_imported("project", self.chain_texts, NodeResolver())
         result.written = True
 
     def _write_plan(self, plan: LedgerPlan, batch_id: int | None, log: list) -> None:
@@ -183,6 +187,8 @@ class LedgerImporter:
             before: dict = {}
         else:
             before = update_project(project, plan.values, project.version, self.actor)
+        if row.chain_text:
+            self.chain_texts[project.id] = row.chain_text
         old = (project.stage, project.stage_since)
         for event_id in self._append_steps(project, plan.steps, row):
             change("stage_event", event_id)

@@ -42,6 +42,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "owner": ("负责人", "项目负责人", "跟踪人", "责任人"),
     "industry": ("所属行业", "行业", "产业类别"),
     "next_step": ("下一步", "下一步工作", "推进计划"),
+    "chain_node": ("产业链环节", "产业链", "所属产业链", "链条环节"),
 }
 AMOUNTS = ("planned_total_wan", "contract_amount_wan", "actual_in_place_wan")
 DATED = ("signed", "registered", "land", "construction", "production", "full_production")
@@ -105,6 +106,7 @@ class LedgerRow:
     entered_on: date | None = None
     owner_text: str = ""
     reason: str = ""
+    chain_text: str = ""  # 产业链环节: linked to the chain nodes it names
 
 
 @dataclass
@@ -128,6 +130,9 @@ class LedgerReader:
         cell = lambda name: self.header.value(cells, name).strip()  # noqa: E731
         row = LedgerRow(number, name=cell("name"), enterprise=cell("enterprise"))
         row.zone_text, row.owner_text, row.reason = cell("zone"), cell("owner"), cell("reason")
+        row.chain_text = cell("chain_node")
+        if len(row.chain_text) > 200:
+            self.error(number, "chain_node", "产业链环节不能超过 200 个字符")
         if not row.name:
             self.error(number, "name", "请填写项目名称")
         elif len(row.name) > 200:
