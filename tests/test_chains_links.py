@@ -209,3 +209,22 @@ def test_a_ledger_links_its_projects_to_nodes(world, tmp_path):
     (link,) = db.session.scalars(select(NodeProject)).all()
     assert link.node_id == copper.id
     assert db.session.get(type(world["project"]), link.project_id).name == "高端铜箔项目"
+
+
+def test_a_nodes_panel_caps_its_lists_and_links_to_the_filtered_lists(
+    client, login_as, world, monkeypatch
+):
+    import crm.chains.views as chain_views
+
+    monkeypatch.setattr(chain_views, "NODE_LIST_LIMIT", 1)
+    staff, node = world["staff"], world["node"]
+    second = create_target(create_enterprise({"name": "浙江某铜材有限公司"}, None), None, {}, staff)
+    for target in (world["target"], second):
+        set_links("target", target.id, [node.id], staff)
+    db.session.commit()
+    login_as(staff)
+    page = client.get(f"/chains/{world['chain'].id}?node={node.id}").get_data(as_text=True)
+    assert "仅列前 1 家" in page
+    assert f"/targets/?node={node.id}" in page and f"/projects/?node={node.id}" in page
+    listed = client.get(f"/targets/?node={node.id}").get_data(as_text=True)
+    assert "江苏某高纯金属股份有限公司" in listed and "浙江某铜材有限公司" in listed

@@ -6,7 +6,15 @@ from flask import Blueprint, abort, jsonify, render_template, request
 from sqlalchemy import select
 
 from crm.chains import link_views, node_views
-from crm.chains.models import SEGMENTS, STATUSES, Chain, ChainNode, NodeEnterprise, NodeProject
+from crm.chains.models import (
+    SEGMENTS,
+    STATUSES,
+    Chain,
+    ChainNode,
+    NodeEnterprise,
+    NodeProject,
+    NodeTarget,
+)
 from crm.chains.roadmap import chain_roadmap
 from crm.chains.services import chain_tree, coverage, flatten, node_counts
 from crm.core.access import SIGNED_IN, allow, get_or_404, scoped
@@ -66,32 +74,40 @@ def detail(chain_id: int):
     )
 
 
-def _node_details(node: ChainNode, zone_id: int | None) -> dict:
-    """Enterprises, targets and the projects this user may see on one node."""
-    enterprises = db.session.scalars(
-        select(NodeEnterprise).where(NodeEnterprise.node_id == node.id)
-    ).all()
-    from crm.chains.models import NodeTarget
+NODE_LIST_LIMIT = 100  # per list on a node's panel; the target and project lists show the rest
 
+
+def _node_details(node: ChainNode, zone_id: int | None) -> dict:
+    """Enterprises, targets and the projects this user may see on one node (each list capped,
+    with whether there are more)."""
+    enterprise_stmt = (
+        select(NodeEnterprise)
+        .where(NodeEnterprise.node_id == node.id)
+        .order_by(NodeEnterprise.role.desc(), NodeEnterprise.enterprise_id)
+    )
     target_stmt = (
         select(Target)
         .join(NodeTarget, NodeTarget.target_id == Target.id)
         .where(NodeTarget.node_id == node.id, Target.deleted_at.is_(None))
+        .order_by(Target.id)
     )
     project_stmt = scoped(
         select(Project)
         .join(NodeProject, NodeProject.project_id == Project.id)
-        .where(NodeProject.node_id == node.id, Project.deleted_at.is_(None)),
+        .where(NodeProject.node_id == node.id, Project.deleted_at.is_(None))
+        .order_by(Project.id),
         Project,
     )
     if zone_id is not None:
         target_stmt = target_stmt.where(Target.zone_id == zone_id)
         project_stmt = project_stmt.where(Project.zone_id == zone_id)
-    return {
-        "enterprises": enterprises,
-        "targets": db.session.scalars(target_stmt).unique().all(),
-        "projects": db.session.scalars(project_stmt).unique().all(),
+    lists = {
+        "enterprises": db.session.scalars(enterprise_stmt.limit(NODE_LIST_LIMIT + 1)).all(),
+        "targets": db.session.scalars(target_stmt.limit(NODE_LIST_LIMIT + 1)).unique().all(),
+        "projects": db.session.scalars(project_stmt.limit(NODE_LIST_LIMIT + 1)).unique().all(),
     }
+    more = {name: len(rows) > NODE_LIST_LIMIT for name, rows in lists.items()}
+    return {name: rows[:NODE_LIST_LIMIT] for name, rows in lists.items()} | {"more": more}
 
 
 @bp.get(f"/<{ID}:chain_id>/graph")
