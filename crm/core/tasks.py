@@ -16,5 +16,6 @@ def ping(value: str = "pong") -> str:
 
 @shared_task(name="core.heartbeat")
 def heartbeat() -> None:
-    """Record the beat tick; scheduled every minute."""
+    """Record the beat tick, scheduled every minute; running it also shows a worker is alive."""
     record_heartbeat("beat")
+    record_heartbeat("worker")
