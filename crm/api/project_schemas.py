@@ -8,6 +8,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from crm.api.target_schemas import (
     ActivitySchema,
+    ChainArgsSchema,
     EnterpriseCreateSchema,
     EnterpriseSummarySchema,
     PageArgsSchema,
@@ -184,7 +185,7 @@ class StaleErrorSchema(Schema):
 # --- input -----------------------------------------------------------------------------
 
 
-class ProjectListArgsSchema(PageArgsSchema):
+class ProjectListArgsSchema(PageArgsSchema, ChainArgsSchema):
     zone = fields.Str(validate=max_len(20), metadata={"description": "开发区 id 或代码"})
     stage = fields.Str(validate=one_of(ALL_STAGES))
     owner = fields.Str(
@@ -196,14 +197,6 @@ class ProjectListArgsSchema(PageArgsSchema):
     min_amount = Amount(metadata={"description": f"考核口径金额下限（含本数）；{AMOUNT_HELP}"})
     q = fields.Str(validate=max_len(100), metadata={"description": "项目名称、代号或企业"})
     signal = fields.Str(validate=one_of(dict(SIGNALS)), metadata={"description": "提醒信号"})
-    chain = fields.Int(
-        validate=validate.Range(min=1, max=2**31 - 1, error="应为正整数 id"),
-        metadata={"description": "产业链 id"},
-    )
-    node = fields.Int(
-        validate=validate.Range(min=1, max=2**31 - 1, error="应为正整数 id"),
-        metadata={"description": "产业链环节 id"},
-    )
     sort = fields.Str(validate=one_of(dict(SORT_LABELS)), load_default="updated")
 
 

@@ -209,7 +209,20 @@ class TargetPageSchema(PageSchema):
     items = fields.List(fields.Nested(TargetSchema))
 
 
-class TargetListArgsSchema(PageArgsSchema):
+class ChainArgsSchema(ZhSchema):
+    """The list filters by chain map: any node of a chain, or one node."""
+
+    chain = fields.Int(
+        validate=validate.Range(min=1, max=2**31 - 1, error="应为正整数 id"),
+        metadata={"description": "产业链 id"},
+    )
+    node = fields.Int(
+        validate=validate.Range(min=1, max=2**31 - 1, error="应为正整数 id"),
+        metadata={"description": "产业链环节 id"},
+    )
+
+
+class TargetListArgsSchema(PageArgsSchema, ChainArgsSchema):
     q = fields.Str(validate=max_len(100), metadata={"description": "同企业搜索"})
     zone = fields.Str(
         validate=validate.Regexp(r"^(pool|\d+)$", error="应为开发区 id 或 pool"),
@@ -225,14 +238,6 @@ class TargetListArgsSchema(PageArgsSchema):
     industry = fields.Str(validate=max_len(100))
     label = fields.Str(validate=one_of(LABELS))
     stale = fields.Bool(metadata={"description": "true：只看停滞目标"})
-    chain = fields.Int(
-        validate=validate.Range(min=1, max=2**31 - 1, error="应为正整数 id"),
-        metadata={"description": "产业链 id"},
-    )
-    node = fields.Int(
-        validate=validate.Range(min=1, max=2**31 - 1, error="应为正整数 id"),
-        metadata={"description": "产业链环节 id"},
-    )
     sort = fields.Str(validate=one_of(SORTS))
 
 
