@@ -228,3 +228,36 @@ def test_a_nodes_panel_caps_its_lists_and_links_to_the_filtered_lists(
     assert f"/targets/?node={node.id}" in page and f"/projects/?node={node.id}" in page
     listed = client.get(f"/targets/?node={node.id}").get_data(as_text=True)
     assert "江苏某高纯金属股份有限公司" in listed and "浙江某铜材有限公司" in listed
+
+
+def test_the_city_dashboard_shows_coverage_per_chain_in_constant_queries(
+    app, client, login_as, world
+):
+    from sqlalchemy import event
+
+    from crm.chains.editing import link_enterprise
+
+    login_as(make_user("coordinator"))
+
+    def city_page() -> tuple[str, int]:
+        statements: list[str] = []
+        listener = lambda *args: statements.append(args[2])  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            html = client.get("/").get_data(as_text=True)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listener)
+        return html, len(statements)
+
+    html, before = city_page()
+    section = html[html.index('data-testid="chain-coverage"') :]
+    assert section.count('data-testid="chain-row"') == 8  # the plan's eight chains
+    assert "有色金属材料" in section and "0.0%" in section
+    enterprise = create_enterprise({"name": "济源某铅业有限公司"}, None)
+    for node in world["chain"].nodes[:5]:
+        link_enterprise(node, enterprise.id, "local", world["staff"])
+    db.session.commit()
+    html, after = city_page()
+    assert after == before  # more links, the same statements
+    row = html[html.index("有色金属材料", html.index('data-testid="chain-coverage"')) :]
+    assert "0.0%" not in row.split("</tr>")[0]

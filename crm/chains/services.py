@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from crm.chains.models import (
     STATUSES,
@@ -16,7 +17,7 @@ from crm.chains.models import (
     NodeProject,
     NodeTarget,
 )
-from crm.core.access import scope_rule
+from crm.core.access import scope_rule, scoped
 from crm.core.settings import define_setting, get_setting
 from crm.extensions import db
 from crm.projects.models import Project
@@ -202,3 +203,18 @@ def coverage(views: list[NodeView]) -> Coverage:
         local=sum(1 for v in flat if v.counts.local or v.counts.leaders),
         gaps=gaps,
     )
+
+
+def chain_coverages(user: Any = None) -> list[tuple[Chain, Coverage]]:
+    """Every chain the user may see with its coverage, in order (four statements: chains,
+    their nodes, their zones, the counts — however many chains there are)."""
+    stmt = scoped(
+        select(Chain)
+        .options(selectinload(Chain.nodes), selectinload(Chain.zones))
+        .order_by(Chain.sort_order, Chain.id),
+        Chain,
+        user,
+    )
+    chains = db.session.scalars(stmt).all()
+    counts = node_counts([c.id for c in chains]) if chains else {}
+    return [(chain, coverage(chain_tree(chain, counts=counts))) for chain in chains]

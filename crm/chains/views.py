@@ -16,7 +16,7 @@ from crm.chains.models import (
     NodeTarget,
 )
 from crm.chains.roadmap import chain_roadmap
-from crm.chains.services import chain_tree, coverage, flatten, node_counts
+from crm.chains.services import chain_coverages, chain_tree, coverage, flatten
 from crm.core.access import SIGNED_IN, allow, get_or_404, scoped
 from crm.extensions import db
 from crm.projects.models import Project
@@ -38,12 +38,7 @@ def _zone_filter() -> int | None:
 @allow(*SIGNED_IN)
 def index():
     """Every chain with its zones, completeness, local supply rate and gap count."""
-    chains = db.session.scalars(select(Chain).order_by(Chain.sort_order, Chain.id)).all()
-    rows = []
-    counts = node_counts([c.id for c in chains]) if chains else {}
-    for chain in chains:
-        rows.append((chain, coverage(chain_tree(chain, counts=counts))))
-    return render_template("chains/index.html", rows=rows)
+    return render_template("chains/index.html", rows=chain_coverages())
 
 
 @bp.get(f"/<{ID}:chain_id>")

@@ -47,6 +47,17 @@ def chains_enabled() -> bool:
     return "chains" in current_app.blueprints
 
 
+def chain_rows() -> list[tuple[Any, Any]] | None:
+    """Per chain the user may see: (chain, coverage) — None without the chain-map area."""
+    if not chains_enabled():
+        return None
+    try:
+        from crm.chains.services import chain_coverages
+    except ImportError:  # a deployment without the chain maps
+        return []
+    return chain_coverages()
+
+
 @dataclass
 class ZoneAttainment:
     """One zone's attainment with the facts of every project it names."""
@@ -203,7 +214,7 @@ class CityBoard:
     attention: q.Attention
     conflicts: int
     recent: list[tuple[StageEvent, Project]]
-    chains: bool
+    chains: list[tuple[Any, Any]] | None  # (chain, coverage); None without chain maps
 
     @property
     def score(self) -> Decimal | None:
@@ -268,7 +279,7 @@ def city_board(zones: list[Zone], year: int, today: date | None = None) -> CityB
         attention=sum((r.attention for r in rows), q.Attention()),
         conflicts=q.open_conflicts(None),
         recent=q.stage_changes(ids, LIST_LIMIT, start, end),
-        chains=chains_enabled(),
+        chains=chain_rows(),
     )
 
 
