@@ -216,10 +216,11 @@ def _locale_tag() -> str:
 
 
 def register_template_helpers(app: Flask) -> None:
-    from crm.core.nav import nav_items
+    from crm.core.nav import active_endpoint, nav_items
 
     app.jinja_env.filters["datetime_zh"] = format_datetime_zh
     app.jinja_env.globals["nav_items"] = nav_items
+    app.jinja_env.globals["active_endpoint"] = active_endpoint
     app.jinja_env.globals["current_locale_tag"] = _locale_tag
 
 

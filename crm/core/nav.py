@@ -14,6 +14,7 @@ class NavItem:
     endpoint: str
     label: str
     roles: tuple[str, ...]
+    area_home: bool = True  # marks the pages of its blueprint without an item of their own
 
     @property
     def prefix(self) -> str:
@@ -26,8 +27,8 @@ NAV = [
     NavItem("reminders.mine", _l("我的跟进"), ("staff", "manager")),
     NavItem("quotas.index", _l("年度目标"), ALL),
     NavItem("targets.index", _l("目标企业"), ALL),
-    NavItem("targets.conflicts", _l("跨区协调"), ALL),
-    NavItem("projects.board", _l("项目看板"), ALL),
+    NavItem("targets.conflicts", _l("跨区协调"), ALL, area_home=False),
+    NavItem("projects.board", _l("项目看板"), ALL, area_home=False),
     NavItem("projects.index", _l("项目库"), ALL),
     NavItem("chains.index", _l("产业链图谱"), ALL),
     NavItem("imports.index", _l("导入导出"), ("staff", "manager", "coordinator", "admin")),
@@ -41,3 +42,14 @@ def nav_items() -> list[NavItem]:
     role = getattr(current_user, "role", None)
     endpoints = current_app.view_functions
     return [item for item in NAV if role in item.roles and item.endpoint in endpoints]
+
+
+def active_endpoint(items: list[NavItem], endpoint: str | None) -> str | None:
+    """The one item to mark for the page: its own item, else its area's (a target's page
+    marks 目标企业, not 跨区协调)."""
+    if not endpoint:
+        return None
+    if any(item.endpoint == endpoint for item in items):
+        return endpoint
+    area = endpoint.split(".")[0] + "."
+    return next((i.endpoint for i in items if i.area_home and i.prefix == area), None)
