@@ -188,3 +188,24 @@ def test_reverting_restores_fields_a_ledger_changed(app, client, login_as, zones
     copper = db.session.get(Project, copper.id)
     assert copper.actual_in_place_wan == 5000 and copper.deleted_at is None
     assert copper.version == version + 1  # a form opened before the revert is stale now
+
+
+def test_the_ledger_template_imports_as_downloaded(app, client, login_as, zones, tmp_path):
+    from openpyxl import load_workbook
+
+    from tests.factories import make_user
+
+    login_as(make_user("manager", zone=zones["gxq"]))
+    response = client.get("/imports/ledger-template.xlsx")
+    assert response.status_code == 200 and response.mimetype.endswith("spreadsheetml.sheet")
+    path = tmp_path / "模板.xlsx"
+    path.write_bytes(response.data)
+    book = load_workbook(path)
+    assert book.sheetnames == ["项目台账", "填写说明"]
+    assert book["项目台账"]["A1"].value == "项目名称"
+    _upload(client, path, zones["gxq"].id)
+    batch = _batch()
+    assert (batch.status, batch.counts["created"]) == ("valid", 1), batch.errors
+    _commit(client, batch)
+    project = db.session.scalar(select(Project).where(Project.name == "高纯金属材料项目"))
+    assert (project.stage, project.contract_amount_wan) == ("signed", 120000)

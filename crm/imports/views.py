@@ -35,6 +35,7 @@ from crm.imports.progress import progress as progress_of
 from crm.imports.reports import write_report
 from crm.imports.revert import RevertError, revert_batch
 from crm.imports.spreadsheets import CSV_MIMETYPE, XLSX_MIMETYPE
+from crm.projects.ledger_template import write_ledger_template
 from crm.targets import exporting
 from crm.targets.queries import TargetFilters, target_list_stmt
 from crm.zones.services import visible_zones
@@ -111,6 +112,15 @@ def template():
     """The import template: canonical headers and one example row."""
     return _xlsx_response(
         lambda handle: exporting.write_template(handle, local_today()), "目标企业导入模板.xlsx"
+    )
+
+
+@bp.get("/imports/ledger-template.xlsx")
+@allow(*IMPORTERS)
+def ledger_template():
+    """The project ledger (台账) template: the headers the import reads and an example row."""
+    return _xlsx_response(
+        lambda handle: write_ledger_template(handle, local_today()), "项目台账导入模板.xlsx"
     )
 
 
