@@ -131,6 +131,14 @@ class Config:
             config["SQLALCHEMY_DATABASE_URI"] = config["SQLALCHEMY_DATABASE_URI"].replace(
                 "postgresql://", "postgresql+psycopg://", 1
             )
+        if config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql+psycopg://"):
+            # No server-side prepared statements: psycopg prepares a query after 5 runs and
+            # PostgreSQL may then switch it to a generic plan, which doubled the dashboards'
+            # SQL at province scale (bench/README.md); it also keeps PgBouncer's transaction
+            # mode safe.
+            options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+            connect_args = {"prepare_threshold": None, **options.get("connect_args", {})}
+            config["SQLALCHEMY_ENGINE_OPTIONS"] = {**options, "connect_args": connect_args}
 
 
 class TestConfig(Config):

@@ -132,3 +132,17 @@ def test_sqlite_enforces_foreign_keys(tmp_path):
         db.session.rollback()
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.mark.parametrize("scheme", ["postgres://", "postgresql://", "postgresql+psycopg://"])
+def test_postgresql_urls_use_psycopg_without_prepared_statements(scheme):
+    app = create_app(Config, SECRET_KEY=STRONG_SECRET, SQLALCHEMY_DATABASE_URI=f"{scheme}u@h/db")
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@h/db"
+    options = app.config["SQLALCHEMY_ENGINE_OPTIONS"]
+    assert options["connect_args"] == {"prepare_threshold": None}  # no generic-plan flips
+    assert options["pool_pre_ping"] is True
+
+
+def test_sqlite_urls_get_no_psycopg_options():
+    app = create_app(Config, SECRET_KEY=STRONG_SECRET, SQLALCHEMY_DATABASE_URI="sqlite://")
+    assert "connect_args" not in app.config["SQLALCHEMY_ENGINE_OPTIONS"]
