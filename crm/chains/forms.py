@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
@@ -71,3 +72,11 @@ class ChainLinksForm(FlaskForm):
     """The chain nodes a target or project serves (choices: nodes of the visible chains)."""
 
     node_ids = SelectMultipleField(_l("产业链环节"), choices=[], validate_choice=False)
+
+
+class DefinitionsForm(FlaskForm):
+    """Chain definitions to load (.json or .xlsx, as exported)."""
+
+    file = FileField(
+        _l("产业链定义文件（.json 或 .xlsx）"), validators=[FileRequired(_l("请选择要导入的文件"))]
+    )

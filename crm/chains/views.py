@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, jsonify, render_template, request
+from flask_login import current_user
 from sqlalchemy import select
 
-from crm.chains import link_views, node_views
+from crm.chains import link_views, node_views, transfer_views
+from crm.chains.forms import DefinitionsForm
 from crm.chains.models import (
     SEGMENTS,
     STATUSES,
@@ -27,6 +29,7 @@ bp = Blueprint("chains", __name__, url_prefix="/chains")
 ID = "int(max=2147483647)"
 node_views.register(bp)
 link_views.register(bp)
+transfer_views.register(bp)
 
 
 def _zone_filter() -> int | None:
@@ -38,7 +41,8 @@ def _zone_filter() -> int | None:
 @allow(*SIGNED_IN)
 def index():
     """Every chain with its zones, completeness, local supply rate and gap count."""
-    return render_template("chains/index.html", rows=chain_coverages())
+    form = DefinitionsForm() if current_user.role in transfer_views.OWNERS else None
+    return render_template("chains/index.html", rows=chain_coverages(), form=form)
 
 
 @bp.get(f"/<{ID}:chain_id>")
