@@ -35,3 +35,21 @@ def test_gap_node_to_target_to_roadmap(page, live_server):
     row = page.get_by_test_id("roadmap").locator("tr", has_text=node_name)
     expect(row).to_contain_text("浙江示例补链材料有限公司")
     expect(row).to_contain_text("经开区")
+
+
+def test_a_manager_links_a_target_to_a_node_and_finds_it_from_the_map(page, live_server):
+    log_in(page, live_server, "gxq-manager")
+    page.goto(f"{live_server}/targets/")
+    page.locator("#f-zone").select_option(label="高新区")  # a manager changes any of these
+    page.get_by_role("button", name="筛选").click()
+    page.locator("table tbody tr").first.locator("a[href^='/targets/']").first.click()
+    name = page.get_by_role("heading", level=1).inner_text()
+    card = page.get_by_test_id("chain-links")
+    card.locator("select[name=node_ids]").select_option(label="有色金属材料 · 电子铜箔")
+    card.get_by_role("button", name="保存环节").click()
+    expect(page.get_by_role("alert")).to_contain_text("产业链环节已更新")
+    link = page.get_by_test_id("chain-links").get_by_role("link", name="有色金属材料 · 电子铜箔")
+    link.click()
+    expect(page.locator("#node h2")).to_contain_text("电子铜箔")
+    page.get_by_test_id("node-target-list").click()
+    expect(page.locator("table")).to_contain_text(name.split("\n")[0].strip())
