@@ -209,3 +209,24 @@ def test_the_ledger_template_imports_as_downloaded(app, client, login_as, zones,
     _commit(client, batch)
     project = db.session.scalar(select(Project).where(Project.name == "高纯金属材料项目"))
     assert (project.stage, project.contract_amount_wan) == ("signed", 120000)
+
+
+def test_a_ledger_reports_progress_while_it_is_checked_and_written(zones, tmp_path):
+    from crm.projects.importing import PROGRESS_EVERY, LedgerImporter
+
+    rows = [
+        [str(i), f"批量测试项目{i}", f"江苏批量测试{i}号材料有限公司", "", "高新区", "1", "", "",
+         "在谈", "", "", "", "是", "新引进", "", ""]
+        for i in range(1, 2 * PROGRESS_EVERY + 51)
+    ]  # fmt: skip
+    seen: list[tuple[str, int]] = []
+    path = ledger(tmp_path, rows)
+    importer = LedgerImporter(path, path.name, zones["gxq"], progress=lambda *p: seen.append(p))
+    result = importer.run(write=True)
+    assert result.written, result.errors[:3]
+    assert seen == [
+        ("validating", PROGRESS_EVERY),
+        ("validating", 2 * PROGRESS_EVERY),
+        ("writing", PROGRESS_EVERY),
+        ("writing", 2 * PROGRESS_EVERY),
+    ]

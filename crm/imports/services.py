@@ -148,14 +148,15 @@ def start_import(
 
 def _importer(batch: ImportBatch, actor: Any) -> Any:
     """The batch's importer: both answer ``run(write=…, batch_id=…)`` with an ImportResult."""
-    if batch.kind == "projects":
-        from crm.projects.importing import LedgerImporter  # it builds on this module
-
-        return LedgerImporter(batch_path(batch), batch.filename, batch.zone_id, actor, limits())
 
     def report(phase: str, done: int) -> None:
         write_progress(batch, phase, done)
 
+    if batch.kind == "projects":
+        from crm.projects.importing import LedgerImporter  # it builds on this module
+
+        path, name = batch_path(batch), batch.filename
+        return LedgerImporter(path, name, batch.zone_id, actor, limits(), report)
     return Importer(batch_path(batch), batch.filename, batch.zone_id, actor, limits(), report)
 
 

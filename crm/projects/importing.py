@@ -24,7 +24,7 @@ from crm.core.tabular import TabularError, find_header, non_blank, read_rows
 from crm.core.timeutil import local_today
 from crm.enterprises.services import EnterpriseError, create_enterprise
 from crm.extensions import db
-from crm.imports.engine import ImportResult, Limits
+from crm.imports.engine import ImportResult, Limits, Progress
 from crm.imports.models import ImportChange
 from crm.imports.services import SYSTEM_ACTOR
 from crm.imports.writer import plain
@@ -37,6 +37,7 @@ from crm.targets.importing import RowError
 from crm.zones.models import Zone
 
 MAX_ROWS = 20_000
+PROGRESS_EVERY = 200  # rows between progress reports
 DATE_FIELDS = {
     "signed": "contract_signed_on",
     "construction": "started_on",
@@ -58,6 +59,7 @@ class LedgerImporter:
         zone: Zone | int | None,
         actor: Any = None,
         limits: Limits | None = None,
+        progress: Progress | None = None,
     ) -> None:
         if isinstance(zone, int):
             zone = db.session.get(Zone, zone)
@@ -67,6 +69,7 @@ class LedgerImporter:
         self.today = local_today()
         self.reader: LedgerReader | None = None
         self.planner = LedgerPlanner(zone, self.actor, self.today, self.label)
+        self.progress = progress  # (phase, rows done): the import page's progress bar
 
     def run(self, *, write: bool, batch_id: int | None = None) -> ImportResult:
         """Check and plan every row; with ``write`` and no errors, write them (no commit)."""
@@ -116,6 +119,8 @@ class LedgerImporter:
             if not any(cells[i] for i in known if i < len(cells)):
                 continue  # a note below the table, with nothing in a known column
             result.rows += 1
+            if self.progress and result.rows % PROGRESS_EVERY == 0:
+                self.progress("validating", result.rows)
             if result.rows > self.max_rows:
                 reason = f"数据超过 {self.max_rows} 行的上限，请拆分文件后分批导入"
                 result.add_errors([RowError(number, "", reason)])
@@ -132,7 +137,9 @@ class LedgerImporter:
     def _write(self, plans: list[LedgerPlan], batch_id: int | None, result: ImportResult) -> None:
         log: list[dict[str, Any]] = []
         self.chain_texts: dict[int, str] = {}
-        for plan in plans:
+        for done, plan in enumerate(plans, start=1):
+            if self.progress and done % PROGRESS_EVERY == 0:
+                self.progress("writing", done)
             try:
                 self._write_plan(plan, batch_id, log)
             except (ProjectError, EnterpriseError) as exc:
