@@ -141,6 +141,8 @@ def test_target_list_and_api_filter_by_chain(client, login_as, world):
     assert "江苏某高纯金属股份有限公司" in listed
     empty = client.get(f"/targets/?chain={world['other'].id}").get_data(as_text=True)
     assert "江苏某高纯金属股份有限公司" not in empty
+    for odd in ("²", "abc", "99999999999999999999"):  # ignored, never a 500
+        assert client.get(f"/targets/?chain={odd}&node={odd}").status_code == 200
     token = create_api_token(staff, "test")
     db.session.commit()
     headers = {"Authorization": f"Bearer {token}"}
