@@ -23,3 +23,19 @@ SETTING_LABELS = (
     N_("会话空闲超时（分钟）"),
     N_("会话最长时长（小时）"),
 )
+
+# crm.chains.models: segments, strategies and node statuses (templates call _(label))
+CHAIN_LABELS = (
+    N_("上游"),
+    N_("中游"),
+    N_("下游"),
+    N_("配套"),
+    N_("强链"),
+    N_("补链"),
+    N_("延链"),
+    N_("强"),
+    N_("一般"),
+    N_("弱"),
+    N_("缺"),
+    N_("风险"),
+)
