@@ -149,3 +149,21 @@ class MergeForm(FlaskForm):
         _l("我已核对，确认合并（此操作会记入审计日志）"),
         validators=[DataRequired(_l("请勾选确认"))],
     )
+
+
+def submit_contact(form: ContactForm, enterprise: Any, actor: Any) -> bool:
+    """Add the contact typed into ``form`` to ``enterprise`` and commit; on a refusal the
+    reason goes on the form's field (the input stays) and False comes back."""
+    from crm.enterprises.services import EnterpriseError, add_contact
+    from crm.extensions import db
+
+    if not form.validate_on_submit():
+        return False
+    try:
+        add_contact(enterprise, form_values(form, CONTACT_FIELDS), actor)
+    except EnterpriseError as exc:
+        db.session.rollback()
+        field_error(form, exc.field, str(exc))
+        return False
+    db.session.commit()
+    return True

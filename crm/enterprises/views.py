@@ -10,7 +10,6 @@ from flask_login import current_user
 
 from crm.core.access import SIGNED_IN, WRITERS, allow, get_or_404, scoped_select
 from crm.enterprises.forms import (
-    CONTACT_FIELDS,
     ENTERPRISE_FORM_FIELDS,
     ContactForm,
     EnterpriseForm,
@@ -18,11 +17,11 @@ from crm.enterprises.forms import (
     field_error,
     form_values,
     parse_id,
+    submit_contact,
 )
 from crm.enterprises.models import Enterprise
 from crm.enterprises.services import (
     EnterpriseError,
-    add_contact,
     find_duplicates,
     merge_enterprises,
     update_enterprise,
@@ -108,18 +107,11 @@ def add_contact_view(enterprise_id: int):
     """Add a contact person."""
     enterprise = get_or_404(Enterprise, enterprise_id)
     form = ContactForm()
-    if form.validate_on_submit():
-        try:
-            add_contact(enterprise, form_values(form, CONTACT_FIELDS), current_user)
-        except EnterpriseError as exc:
-            db.session.rollback()
-            field_error(form, exc.field, str(exc))
-        else:
-            db.session.commit()
-            flash(_("联系人已添加"), "success")
-            return redirect(
-                url_for("enterprises.detail", enterprise_id=enterprise.id, _anchor="contacts")
-            )
+    if submit_contact(form, enterprise, current_user):
+        flash(_("联系人已添加"), "success")
+        return redirect(
+            url_for("enterprises.detail", enterprise_id=enterprise.id, _anchor="contacts")
+        )
     return _render_detail(enterprise, contact_form=form)
 
 

@@ -15,6 +15,7 @@ from crm.core.forms import choices
 from crm.core.money import YI, AmountError, parse_amount
 from crm.enterprises.forms import ChoiceField, maxlen
 from crm.projects.models import PROJECT_TYPES
+from crm.projects.services import PROJECT_FIELDS
 from crm.projects.stages import Evidence
 from crm.targets.forms import ActivityForm, DateInputField
 
@@ -117,29 +118,10 @@ class ProjectForm(MoneyForm):
     version = HiddenField()
 
 
-PROJECT_FORM_FIELDS = (
-    "name",
-    "code_name",
-    "owner_id",
-    "industry",
-    "is_manufacturing",
-    "project_type",
-    "planned_total_wan",
-    "contract_amount_wan",
-    "actual_in_place_wan",
-    "expected_landing_on",
-    "land_need_mu",
-    "first_reported",
-    "first_reported_on",
-    "next_step",
-    "description",
-)
-
-
 def project_values(form: ProjectForm) -> dict[str, Any]:
     """The form's project fields as plain values for the services."""
     values = {}
-    for name in PROJECT_FORM_FIELDS:
+    for name in PROJECT_FIELDS:  # the fields the services accept
         data = getattr(form, name).data
         values[name] = data.strip() if isinstance(data, str) else data
     owner = values["owner_id"]

@@ -15,8 +15,12 @@ from flask_wtf import FlaskForm
 from crm.chains.link_views import chain_links
 from crm.core.access import SIGNED_IN, WRITERS, allow, get_or_404, scoped_select
 from crm.core.timeutil import local_today
-from crm.enterprises.forms import CONTACT_FIELDS, ContactForm, field_error, form_values
-from crm.enterprises.services import EnterpriseError, add_contact
+from crm.enterprises.forms import (
+    ContactForm,
+    field_error,
+    form_values,
+    submit_contact,
+)
 from crm.extensions import db
 from crm.targets.forms import (
     ACTIVITY_FIELDS,
@@ -141,16 +145,9 @@ def add_contact_view(target_id: int):
     """Add a contact person to the target's enterprise."""
     target = writable_target_or_404(target_id, current_user)
     form = ContactForm()
-    if form.validate_on_submit():
-        try:
-            add_contact(target.enterprise, form_values(form, CONTACT_FIELDS), current_user)
-        except EnterpriseError as exc:
-            db.session.rollback()
-            field_error(form, exc.field, str(exc))
-        else:
-            db.session.commit()
-            flash(_("联系人已添加"), "success")
-            return redirect(url_for("targets.detail", target_id=target.id, _anchor="contacts"))
+    if submit_contact(form, target.enterprise, current_user):
+        flash(_("联系人已添加"), "success")
+        return redirect(url_for("targets.detail", target_id=target.id, _anchor="contacts"))
     return render_detail(target, contact_form=form, status=400)
 
 
