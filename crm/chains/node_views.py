@@ -20,7 +20,7 @@ from crm.chains.roadmap import add_targets_for_node, enterprise_by_name
 from crm.chains.services import ChainError
 from crm.core.access import WRITERS, allow, get_or_404
 from crm.core.audit import record_audit
-from crm.core.forms import choices
+from crm.core.forms import choices, commit_or_flash
 from crm.enterprises.models import Enterprise
 from crm.enterprises.services import EnterpriseError
 from crm.extensions import db
@@ -112,16 +112,12 @@ def override(node_id: int):
     node = get_or_404(ChainNode, node_id)
     form = OverrideForm()
     if form.validate_on_submit():
-        try:
-            editing.set_status_override(
-                node, form.status.data or None, form.reason.data, current_user
-            )
-        except ChainError as exc:
-            db.session.rollback()
-            flash(str(exc), "danger")
-        else:
-            db.session.commit()
-            flash(_("环节状态已更新"), "success")
+        status, reason = form.status.data or None, form.reason.data
+        commit_or_flash(
+            lambda: editing.set_status_override(node, status, reason, current_user),
+            ChainError,
+            _("环节状态已更新"),
+        )
     else:
         flash(_errors(form), "danger")
     return _back(node)

@@ -24,7 +24,7 @@ from flask_login import current_user
 
 from crm.core.access import allow, get_or_404, scoped_select
 from crm.core.audit import record_audit
-from crm.core.forms import choices
+from crm.core.forms import choices, commit_or_flash
 from crm.core.roles import ROLES
 from crm.core.timeutil import local_today
 from crm.extensions import db
@@ -200,14 +200,7 @@ def revert(batch_id: int):
     batch = get_or_404(ImportBatch, batch_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    try:
-        revert_batch(batch, current_user)
-    except RevertError as exc:
-        db.session.rollback()
-        flash(str(exc), "danger")
-    else:
-        db.session.commit()
-        flash(_("已回退这批导入"), "success")
+    commit_or_flash(lambda: revert_batch(batch, current_user), RevertError, _("已回退这批导入"))
     return redirect(url_for("imports.detail", batch_id=batch_id))
 
 

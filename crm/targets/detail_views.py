@@ -14,6 +14,7 @@ from flask_wtf import FlaskForm
 
 from crm.chains.link_views import chain_links
 from crm.core.access import SIGNED_IN, WRITERS, allow, get_or_404, scoped_select
+from crm.core.forms import commit_or_flash
 from crm.core.timeutil import local_today
 from crm.enterprises.forms import (
     ContactForm,
@@ -195,14 +196,7 @@ def edit(target_id: int):
 def claim(target_id: int):
     """Take a target from the city pool into the user's zone."""
     target = get_or_404(Target, target_id)
-    try:
-        claim_target(target, current_user)
-    except TargetError as exc:
-        db.session.rollback()
-        flash(str(exc), "danger")
-    else:
-        db.session.commit()
-        flash(_("已认领到本开发区"), "success")
+    commit_or_flash(lambda: claim_target(target, current_user), TargetError, _("已认领到本开发区"))
     return redirect(url_for("targets.detail", target_id=target_id))
 
 
@@ -225,12 +219,5 @@ def restore(target_id: int):
     if target.deleted_at is None:
         flash(_("该目标未被删除"), "info")
         return redirect(url_for("targets.detail", target_id=target_id))
-    try:
-        restore_target(target, current_user)
-    except TargetError as exc:
-        db.session.rollback()
-        flash(str(exc), "danger")
-    else:
-        db.session.commit()
-        flash(_("目标已恢复"), "success")
+    commit_or_flash(lambda: restore_target(target, current_user), TargetError, _("目标已恢复"))
     return redirect(url_for("targets.detail", target_id=target_id))
