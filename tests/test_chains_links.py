@@ -263,3 +263,33 @@ def test_the_city_dashboard_shows_coverage_per_chain_in_constant_queries(
     assert after == before  # more links, the same statements
     row = html[html.index("有色金属材料", html.index('data-testid="chain-coverage"')) :]
     assert "0.0%" not in row.split("</tr>")[0]
+
+
+def test_the_chain_list_api_does_not_query_per_chain(app, client, world):
+    from sqlalchemy import event
+
+    from crm.auth.services import create_api_token
+
+    token = create_api_token(world["staff"], "t")
+    db.session.commit()
+    headers = {"Authorization": f"Bearer {token}"}
+
+    def listing() -> tuple[list, int]:
+        statements: list[str] = []
+        listener = lambda *args: statements.append(args[2])  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            body = client.get("/api/v1/chains", headers=headers).get_json()
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listener)
+        return body, len(statements)
+
+    listing()  # the first call also records the token's use
+    body, eight = listing()
+    assert len(body) == 8 and body[0]["nodes"] > 0
+    for chain in db.session.scalars(select(Chain).where(Chain.name != "有色金属材料")):
+        db.session.delete(chain)
+    db.session.commit()
+    listing()
+    body, one = listing()
+    assert len(body) == 1 and one == eight  # the same statements for one chain or eight

@@ -5,13 +5,11 @@ from __future__ import annotations
 from flask import g
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
-from sqlalchemy import select
 
 from crm.api.base import API_PREFIX, api_allow
 from crm.chains.models import SEGMENTS, STATUSES, STRATEGIES, Chain
-from crm.chains.services import chain_tree, coverage
-from crm.core.access import SIGNED_IN, get_or_404, scoped
-from crm.extensions import db
+from crm.chains.services import Coverage, chain_coverages, chain_tree, coverage
+from crm.core.access import SIGNED_IN, get_or_404
 
 bp = Blueprint("api_chains", __name__, url_prefix=API_PREFIX, description="产业链图谱")
 
@@ -51,8 +49,7 @@ class ChainDetailSchema(ChainSummarySchema):
     tree = fields.List(fields.Nested(NodeSchema))
 
 
-def _summary(chain: Chain, views) -> dict:
-    cover = coverage(views)
+def _summary(chain: Chain, cover: Coverage) -> dict:
     return {
         "id": chain.id,
         "name": chain.name,
@@ -93,8 +90,7 @@ def _node(view) -> dict:
 @bp.response(200, ChainSummarySchema(many=True))
 def chains():
     """Every chain with its coverage."""
-    stmt = scoped(select(Chain).order_by(Chain.sort_order, Chain.id), Chain, g.api_user)
-    return [_summary(chain, chain_tree(chain)) for chain in db.session.scalars(stmt)]
+    return [_summary(chain, cover) for chain, cover in chain_coverages(g.api_user)]
 
 
 @bp.get("/chains/<int:chain_id>")
@@ -104,4 +100,4 @@ def chain(chain_id: int):
     """One chain: its node tree with counts of enterprises, targets and projects."""
     item = get_or_404(Chain, chain_id, g.api_user)
     views = chain_tree(item)
-    return {**_summary(item, views), "tree": [_node(v) for v in views]}
+    return {**_summary(item, coverage(views)), "tree": [_node(v) for v in views]}
