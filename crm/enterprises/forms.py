@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -151,19 +152,24 @@ class MergeForm(FlaskForm):
     )
 
 
-def submit_contact(form: ContactForm, enterprise: Any, actor: Any) -> bool:
-    """Add the contact typed into ``form`` to ``enterprise`` and commit; on a refusal the
-    reason goes on the form's field (the input stays) and False comes back."""
-    from crm.enterprises.services import EnterpriseError, add_contact
+def submit_form(
+    form: FlaskForm,
+    fields: tuple[str, ...],
+    save: Callable[[dict[str, Any]], Any],
+    refused: type[Exception],
+    fallback: str = "name",
+) -> bool:
+    """Validate ``form``, pass its ``fields`` to the service call ``save`` and commit. When the
+    service refuses, roll back and put its reason on the field it names (the input stays)."""
     from crm.extensions import db
 
     if not form.validate_on_submit():
         return False
     try:
-        add_contact(enterprise, form_values(form, CONTACT_FIELDS), actor)
-    except EnterpriseError as exc:
+        save(form_values(form, fields))
+    except refused as exc:
         db.session.rollback()
-        field_error(form, exc.field, str(exc))
+        field_error(form, getattr(exc, "field", None), str(exc), fallback=fallback)
         return False
     db.session.commit()
     return True

@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from crm.core.access import SIGNED_IN, WRITERS, allow, get_or_404, scoped_select
 from crm.enterprises.forms import (
+    CONTACT_FIELDS,
     ENTERPRISE_FORM_FIELDS,
     ContactForm,
     EnterpriseForm,
@@ -17,11 +18,12 @@ from crm.enterprises.forms import (
     field_error,
     form_values,
     parse_id,
-    submit_contact,
+    submit_form,
 )
 from crm.enterprises.models import Enterprise
 from crm.enterprises.services import (
     EnterpriseError,
+    add_contact,
     find_duplicates,
     merge_enterprises,
     update_enterprise,
@@ -107,7 +109,12 @@ def add_contact_view(enterprise_id: int):
     """Add a contact person."""
     enterprise = get_or_404(Enterprise, enterprise_id)
     form = ContactForm()
-    if submit_contact(form, enterprise, current_user):
+    if submit_form(
+        form,
+        CONTACT_FIELDS,
+        lambda values: add_contact(enterprise, values, current_user),
+        EnterpriseError,
+    ):
         flash(_("联系人已添加"), "success")
         return redirect(
             url_for("enterprises.detail", enterprise_id=enterprise.id, _anchor="contacts")

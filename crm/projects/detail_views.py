@@ -13,7 +13,7 @@ from crm.auth.models import User
 from crm.chains.link_views import chain_links
 from crm.core.access import SIGNED_IN, WRITERS, allow, get_or_404, scoped
 from crm.core.timeutil import local_today
-from crm.enterprises.forms import field_error, form_values
+from crm.enterprises.forms import field_error, submit_form
 from crm.extensions import db
 from crm.projects.attachments import (
     AttachmentError,
@@ -104,16 +104,15 @@ def log_activity(project_id: int):
     """Log a contact; the project's next follow-up and next step follow it."""
     project = writable_project_or_404(project_id, current_user)
     form = ActivityForm()
-    if form.validate_on_submit():
-        try:
-            log_project_activity(project, form_values(form, ACTIVITY_FIELDS), current_user)
-        except ProjectError as exc:
-            db.session.rollback()
-            field_error(form, exc.field, str(exc), fallback="summary")
-        else:
-            db.session.commit()
-            flash(_("跟进记录已保存"), "success")
-            return redirect(url_for("projects.detail", project_id=project.id, _anchor="activities"))
+    if submit_form(
+        form,
+        ACTIVITY_FIELDS,
+        lambda values: log_project_activity(project, values, current_user),
+        ProjectError,
+        fallback="summary",
+    ):
+        flash(_("跟进记录已保存"), "success")
+        return redirect(url_for("projects.detail", project_id=project.id, _anchor="activities"))
     return render_detail(project, activity_form=form, status=400)
 
 

@@ -17,11 +17,13 @@ from crm.core.access import SIGNED_IN, WRITERS, allow, get_or_404, scoped_select
 from crm.core.forms import commit_or_flash
 from crm.core.timeutil import local_today
 from crm.enterprises.forms import (
+    CONTACT_FIELDS,
     ContactForm,
     field_error,
     form_values,
-    submit_contact,
+    submit_form,
 )
+from crm.enterprises.services import EnterpriseError, add_contact
 from crm.extensions import db
 from crm.targets.forms import (
     ACTIVITY_FIELDS,
@@ -128,16 +130,15 @@ def log_activity_view(target_id: int):
     """Record a call, visit or meeting; the target's next follow-up follows it."""
     target = writable_target_or_404(target_id, current_user)
     form = ActivityForm()
-    if form.validate_on_submit():
-        try:
-            log_activity(target, form_values(form, ACTIVITY_FIELDS), current_user)
-        except TargetError as exc:
-            db.session.rollback()
-            field_error(form, exc.field, str(exc), fallback="summary")
-        else:
-            db.session.commit()
-            flash(_("跟进记录已保存"), "success")
-            return redirect(url_for("targets.detail", target_id=target.id, _anchor="timeline"))
+    if submit_form(
+        form,
+        ACTIVITY_FIELDS,
+        lambda values: log_activity(target, values, current_user),
+        TargetError,
+        fallback="summary",
+    ):
+        flash(_("跟进记录已保存"), "success")
+        return redirect(url_for("targets.detail", target_id=target.id, _anchor="timeline"))
     return render_detail(target, activity_form=form, status=400)
 
 
@@ -146,7 +147,12 @@ def add_contact_view(target_id: int):
     """Add a contact person to the target's enterprise."""
     target = writable_target_or_404(target_id, current_user)
     form = ContactForm()
-    if submit_contact(form, target.enterprise, current_user):
+    if submit_form(
+        form,
+        CONTACT_FIELDS,
+        lambda values: add_contact(target.enterprise, values, current_user),
+        EnterpriseError,
+    ):
         flash(_("联系人已添加"), "success")
         return redirect(url_for("targets.detail", target_id=target.id, _anchor="contacts"))
     return render_detail(target, contact_form=form, status=400)
