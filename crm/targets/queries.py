@@ -6,7 +6,7 @@ from dataclasses import dataclass, fields
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, func, or_, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import contains_eager
 
 from crm.auth.models import User
@@ -15,6 +15,7 @@ from crm.core.access import scoped
 from crm.core.dbutil import json_list_contains
 from crm.core.roles import ZONE_ROLES
 from crm.enterprises.models import Enterprise
+from crm.enterprises.search import search_text_matches
 from crm.extensions import db
 from crm.targets.models import OPEN_STATUSES, Target
 from crm.targets.services import stale_before
@@ -64,13 +65,11 @@ def search_clause(q: str):
     guesses ~1 % of rows for any substring and, with a plain WHERE, walks the whole list in
     sort order probing each enterprise (seconds at 1 000 000 enterprises). The pattern is
     rendered into the SQL (literal_execute) so each search is planned for its own pattern: a
-    prepared generic plan scans the whole index for a pattern without trigrams (1–2 chars)."""
-    text = q.replace("\x00", "").strip().lower()  # PostgreSQL text never holds NUL
-    escaped = text.replace("/", "//").replace("%", "/%").replace("_", "/_")
-    pattern = bindparam(None, f"%{escaped}%", literal_execute=True)
+    prepared generic plan scans the whole index for a pattern without trigrams (1–2 chars).
+    One or two Chinese characters use the grams index (:mod:`crm.enterprises.search`)."""
     hits = (
         select(Enterprise.id)
-        .where(Enterprise.search_text.like(pattern, escape="/"))
+        .where(search_text_matches(q))
         .cte()
         .prefix_with("MATERIALIZED", dialect="postgresql")
     )

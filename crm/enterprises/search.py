@@ -1,0 +1,42 @@
+"""The search-box match on ``Enterprise.search_text``, using an index on PostgreSQL.
+
+Three or more characters: ``LIKE '%…%'`` on the trigram index (``ix_enterprise_search_trgm``).
+One or two Chinese characters have no trigram, so they look up the grams index instead
+(``ix_enterprise_search_grams`` on ``search_grams(search_text)``, every Chinese character and
+pair of adjacent ones): ``search_grams(search_text) @> ARRAY['铜箔']`` holds exactly when
+``search_text`` contains 铜箔, so it replaces the LIKE. SQLite uses the LIKE for everything.
+
+Patterns are rendered into the SQL (``literal_execute``) so each search is planned for its own
+value (a generic plan scans the whole trigram index for a pattern without trigrams).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Text, bindparam, func
+from sqlalchemy.dialects.postgresql import array
+
+from crm.enterprises.models import Enterprise
+from crm.extensions import db
+
+GRAM_LENGTH = 2
+
+
+def needle(q: str) -> str:
+    """The search text as stored: no NUL (PostgreSQL text never holds one), lower-case."""
+    return q.replace("\x00", "").strip().lower()
+
+
+def is_short_chinese(text: str) -> bool:
+    """One or two characters, none ASCII or space (Chinese, full-width): the grams index."""
+    return 1 <= len(text) <= GRAM_LENGTH and all(not c.isascii() and not c.isspace() for c in text)
+
+
+def search_text_matches(q: str):
+    """A clause: ``Enterprise.search_text`` contains ``q`` (normalised by :func:`needle`)."""
+    text = needle(q)
+    if is_short_chinese(text) and db.session.get_bind().dialect.name == "postgresql":
+        grams = array([bindparam(None, text, type_=Text, literal_execute=True)])
+        return func.search_grams(Enterprise.search_text).op("@>")(grams)
+    escaped = text.replace("/", "//").replace("%", "/%").replace("_", "/_")
+    pattern = bindparam(None, f"%{escaped}%", literal_execute=True)
+    return Enterprise.search_text.like(pattern, escape="/")
