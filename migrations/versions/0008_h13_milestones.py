@@ -37,6 +37,8 @@ def upgrade():
     from crm.projects.milestones import rebuild_all
 
     rebuild_all(op.get_bind())
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("ANALYZE project_milestone")
 
 
 def downgrade():
