@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from flask import session
 from flask_login import UserMixin
-from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy import JSON, ForeignKey, String, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -105,8 +105,14 @@ def load_user(user_id: str) -> User | None:
     from crm.auth.services import touch_login_session
 
     sid = session.get("sid")
-    if not sid or not user_id.isdigit():
+    if not sid or not user_id.isdigit() or len(user_id) > 9:
         return None
+    # the user and the login session in one statement; the lookups below find them loaded
+    db.session.execute(
+        select(User, LoginSession)
+        .join(LoginSession, LoginSession.user_id == User.id)
+        .where(User.id == int(user_id), LoginSession.id == sid)
+    ).first()
     user = db.session.get(User, int(user_id))
     if user is None or not user.active:
         return None
