@@ -107,14 +107,17 @@ def load_user(user_id: str) -> User | None:
     sid = session.get("sid")
     if not sid or not user_id.isdigit() or len(user_id) > 9:
         return None
-    # the user and the login session in one statement; the lookups below find them loaded
-    db.session.execute(
+    # the user and the login session in one statement (held here: the session's identity
+    # map is weak, and touch_login_session finds the row in it instead of querying again)
+    row = db.session.execute(
         select(User, LoginSession)
         .join(LoginSession, LoginSession.user_id == User.id)
         .where(User.id == int(user_id), LoginSession.id == sid)
     ).first()
-    user = db.session.get(User, int(user_id))
-    if user is None or not user.active:
+    if row is None:
+        return None
+    user, _login_session = row
+    if not user.active:
         return None
     if not touch_login_session(sid, user):
         return None
