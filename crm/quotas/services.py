@@ -204,7 +204,7 @@ def load_facts(zone_ids: list[int], year: int, rules: Rules) -> dict[int, list[P
         landing,
         name,
         first,
-    ) in db.session.execute(stmt):
+    ) in db.session.execute(stmt).all():  # fetchall: row by row costs ~40 µs a row
         facts[zone_id].append(
             ProjectFacts(
                 id=pid,
