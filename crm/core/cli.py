@@ -16,6 +16,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(seed)
     app.cli.add_command(demo)
     app.cli.add_command(users)
+    from crm.backup.cli import backup, restore
     from crm.chains.cli import chains
     from crm.projects.cli import projects
     from crm.quotas.cli import quota
@@ -27,6 +28,8 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(projects)
     app.cli.add_command(quota)
     app.cli.add_command(reminders)
+    app.cli.add_command(backup)
+    app.cli.add_command(restore)
 
 
 def load_seed() -> dict[str, int]:
