@@ -20,7 +20,6 @@ from crm.extensions import db
 from tests.factories import PASSWORD
 
 
-
 def _per_worker_services() -> None:
     """Under pytest-xdist each worker after the first gets its own PostgreSQL database and Redis
     database (tests drop and recreate every table), named after the configured ones."""
