@@ -26,6 +26,7 @@ import crm.projects.transitions
 import crm.quotas.indicators
 import crm.quotas.services
 import crm.targets.bulk
+import crm.targets.queries
 import crm.targets.services
 import crm.zones.services
 from crm.admin.views import bp as admin_bp
@@ -42,6 +43,7 @@ from crm.chains.demo import load_demo_chains
 from crm.chains.seed import seed_chains
 from crm.chains.views import bp as chains_bp
 from crm.core.views import bp as core_bp
+from crm.dashboard.quota_views import bp as quotas_bp
 from crm.dashboard.views import bp as dashboard_bp
 from crm.dashboard.views import render_home
 from crm.enterprises.views import bp as enterprises_bp
@@ -52,7 +54,6 @@ from crm.projects.views import bp as projects_bp
 from crm.quotas.cli import quota
 from crm.quotas.indicators import seed_indicators
 from crm.quotas.seed import seed_quotas
-from crm.quotas.views import bp as quotas_bp
 from crm.reminders.cli import reminders
 from crm.reminders.views import bp as reminders_bp
 from crm.targets.cli import targets
@@ -110,7 +111,11 @@ AREAS: tuple[Area, ...] = (
         blueprints=(targets_bp,),
         cli=(targets,),
         demo=(Step("target", load_demo_targets),),
-        registers=(crm.targets.services, crm.targets.bulk),
+        registers=(
+            crm.targets.services,
+            crm.targets.bulk,
+            crm.targets.queries,
+        ),
     ),
     Area("enterprises", blueprints=(enterprises_bp,), registers=(crm.enterprises.services,)),
     Area(
