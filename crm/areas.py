@@ -21,11 +21,13 @@ import crm.auth.services
 import crm.chains.services
 import crm.enterprises.services
 import crm.imports.services
+import crm.projects.ledger_kind
 import crm.projects.services
 import crm.projects.transitions
 import crm.quotas.indicators
 import crm.quotas.services
 import crm.targets.bulk
+import crm.targets.import_views
 import crm.targets.queries
 import crm.targets.services
 import crm.zones.services
@@ -47,9 +49,11 @@ from crm.dashboard.quota_views import bp as quotas_bp
 from crm.dashboard.views import bp as dashboard_bp
 from crm.dashboard.views import render_home
 from crm.enterprises.views import bp as enterprises_bp
+from crm.imports.kinds import ImportKind
 from crm.imports.views import bp as imports_bp
 from crm.projects.cli import projects
 from crm.projects.demo import load_demo_projects
+from crm.projects.ledger_kind import LEDGER_IMPORTS
 from crm.projects.views import bp as projects_bp
 from crm.quotas.cli import quota
 from crm.quotas.indicators import seed_indicators
@@ -58,6 +62,7 @@ from crm.reminders.cli import reminders
 from crm.reminders.views import bp as reminders_bp
 from crm.targets.cli import targets
 from crm.targets.demo import load_demo_targets
+from crm.targets.importer import TARGET_IMPORTS
 from crm.targets.views import bp as targets_bp
 from crm.zones.seed import seed_zones
 from crm.zones.views import bp as zones_bp
@@ -84,7 +89,7 @@ class Area:
     seed: tuple[Step, ...] = ()  # the plan's seed data (idempotent)
     demo: tuple[Step, ...] = ()  # demo data (never in production)
     registers: tuple[ModuleType, ...] = ()  # import registers scope rules, settings, hooks
-    importers: tuple[tuple[str, Any], ...] = ()  # (kind, importer) for crm.imports
+    importers: tuple[ImportKind, ...] = ()  # kinds of upload for crm.imports
     digest_sections: tuple[tuple[str, Callable[..., Any]], ...] = ()
     dashboard_panels: tuple[tuple[str, Callable[..., Any]], ...] = ()
     home: Callable[[], Any] | None = None  # the page at "/"
@@ -115,7 +120,9 @@ AREAS: tuple[Area, ...] = (
             crm.targets.services,
             crm.targets.bulk,
             crm.targets.queries,
+            crm.targets.import_views,
         ),
+        importers=(TARGET_IMPORTS,),
     ),
     Area("enterprises", blueprints=(enterprises_bp,), registers=(crm.enterprises.services,)),
     Area(
@@ -123,7 +130,8 @@ AREAS: tuple[Area, ...] = (
         blueprints=(projects_bp,),
         cli=(projects,),
         demo=(Step("project", load_demo_projects),),
-        registers=(crm.projects.services, crm.projects.transitions),
+        registers=(crm.projects.services, crm.projects.transitions, crm.projects.ledger_kind),
+        importers=(LEDGER_IMPORTS,),
     ),
     Area(
         "chains",

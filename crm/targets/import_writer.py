@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, func, insert, select, text, update
@@ -18,9 +18,10 @@ from crm.chains.links import NodeResolver, link_imported
 from crm.enterprises.models import Contact, Enterprise
 from crm.enterprises.services import build_search_text
 from crm.extensions import db
+from crm.imports.engine import plain
 from crm.imports.models import ImportBatch, ImportChange
-from crm.imports.planner import RowPlan
 from crm.targets.conflicts import detect_conflict
+from crm.targets.import_planner import RowPlan
 from crm.targets.models import Target
 
 ENTERPRISE_DEFAULTS = {
@@ -38,15 +39,6 @@ ENTERPRISE_DEFAULTS = {
     "merged_into_id": None,
     "deleted_at": None,
 }
-
-
-def plain(value: Any) -> Any:
-    """A JSON-safe copy (dates as ISO text), as the audit log stores values."""
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, list | tuple):
-        return [plain(v) for v in value]
-    return value
 
 
 def allocate_ids(model: Any, count: int) -> list[int]:
