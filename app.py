@@ -112,9 +112,8 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from crm.api.base import api
-    from crm.areas import AREAS, home_page
+    from crm.areas import AREAS, plug_in
     from crm.core.access import public
-    from crm.imports.kinds import register_kind
 
     for area in AREAS:
         for blueprint in area.blueprints:
@@ -123,10 +122,7 @@ def register_blueprints(app: Flask) -> None:
         for blueprint in area.api:
             csrf.exempt(blueprint)  # bearer tokens only: no cookie, so no CSRF
             api.register_blueprint(blueprint)
-    app.extensions["crm.home"] = home_page()
-    for area in AREAS:
-        for kind in area.importers:
-            register_kind(kind)
+    plug_in(app)
     openapi = app.view_functions["api-docs.openapi_json"]
     app.view_functions["api-docs.openapi_json"] = public(lambda: openapi())  # a public document
 

@@ -15,9 +15,11 @@ from types import ModuleType
 from typing import Any
 
 import click
-from flask import Blueprint
+from flask import Blueprint, Flask
 
 import crm.auth.services
+import crm.chains.link_views
+import crm.chains.links
 import crm.chains.services
 import crm.enterprises.services
 import crm.imports.services
@@ -43,13 +45,15 @@ from crm.auth.views import bp as auth_bp
 from crm.chains.cli import chains
 from crm.chains.demo import load_demo_chains
 from crm.chains.seed import seed_chains
+from crm.chains.services import chain_coverages
 from crm.chains.views import bp as chains_bp
 from crm.core.views import bp as core_bp
 from crm.dashboard.quota_views import bp as quotas_bp
+from crm.dashboard.services import PANELS
 from crm.dashboard.views import bp as dashboard_bp
 from crm.dashboard.views import render_home
 from crm.enterprises.views import bp as enterprises_bp
-from crm.imports.kinds import ImportKind
+from crm.imports.kinds import ImportKind, register_kind
 from crm.imports.views import bp as imports_bp
 from crm.projects.cli import projects
 from crm.projects.demo import load_demo_projects
@@ -59,6 +63,7 @@ from crm.quotas.cli import quota
 from crm.quotas.indicators import seed_indicators
 from crm.quotas.seed import seed_quotas
 from crm.reminders.cli import reminders
+from crm.reminders.team_digests import SECTIONS
 from crm.reminders.views import bp as reminders_bp
 from crm.targets.cli import targets
 from crm.targets.demo import load_demo_targets
@@ -90,8 +95,8 @@ class Area:
     demo: tuple[Step, ...] = ()  # demo data (never in production)
     registers: tuple[ModuleType, ...] = ()  # import registers scope rules, settings, hooks
     importers: tuple[ImportKind, ...] = ()  # kinds of upload for crm.imports
-    digest_sections: tuple[tuple[str, Callable[..., Any]], ...] = ()
-    dashboard_panels: tuple[tuple[str, Callable[..., Any]], ...] = ()
+    digest_sections: tuple[tuple[str, Callable[[Any, Any], Any]], ...] = ()  # (name, f(user, week))
+    dashboard_panels: tuple[tuple[str, Callable[[], Any]], ...] = ()  # (name, f())
     home: Callable[[], Any] | None = None  # the page at "/"
 
 
@@ -139,7 +144,8 @@ AREAS: tuple[Area, ...] = (
         cli=(chains,),
         seed=(Step("chain", seed_chains),),
         demo=(Step("chain link", load_demo_chains),),
-        registers=(crm.chains.services,),
+        registers=(crm.chains.services, crm.chains.links, crm.chains.link_views),
+        dashboard_panels=(("chains", chain_coverages),),
     ),
     Area(
         "quotas",
@@ -158,6 +164,17 @@ AREAS: tuple[Area, ...] = (
 def steps(kind: str) -> list[Step]:
     """The seed (``kind="seed"``) or demo steps of every area, in order."""
     return [step for area in AREAS for step in getattr(area, kind)]
+
+
+def plug_in(app: Flask) -> None:
+    """Hand the areas' home page, importers, dashboard panels and digest sections to the plug
+    points below (called by app.py; blueprints and CLI groups are registered there)."""
+    app.extensions["crm.home"] = home_page()
+    for area in AREAS:
+        for kind in area.importers:
+            register_kind(kind)
+        PANELS.update(area.dashboard_panels)
+        SECTIONS.update(area.digest_sections)
 
 
 def home_page() -> Callable[[], Any]:

@@ -34,7 +34,6 @@ from crm.imports.storage import batch_path, store_upload, upload_dir
 from crm.zones.models import Zone
 
 log = logging.getLogger(__name__)
-# What an upload can be: the kinds the areas register (crm.imports.kinds, crm/areas.py).
 ANALYZE_AFTER = 10_000  # rows created by one import
 # The CLI acts as the system: every zone, no user.
 SYSTEM_ACTOR = SimpleNamespace(

@@ -14,12 +14,12 @@ from typing import Any
 
 from sqlalchemy import bindparam, func, insert, select, text, update
 
-from crm.chains.links import NodeResolver, link_imported
 from crm.enterprises.models import Contact, Enterprise
 from crm.enterprises.services import build_search_text
 from crm.extensions import db
 from crm.imports.engine import plain
 from crm.imports.models import ImportBatch, ImportChange
+from crm.targets.chain_hooks import link_imported, node_resolver
 from crm.targets.conflicts import detect_conflict
 from crm.targets.import_planner import RowPlan
 from crm.targets.models import Target
@@ -90,7 +90,7 @@ class ChunkWriter:
         self.zone_id = zone_id
         self.actor = actor
         self.actor_id = getattr(actor, "id", None)
-        self.resolver: NodeResolver | None = None  # loaded at the first row naming a node
+        self.resolver: Any = None  # loaded at the first row naming a node
 
     def lock(self) -> None:
         """Write first (to the batch row): on SQLite this takes the database's write lock for
@@ -189,7 +189,7 @@ class ChunkWriter:
         }
         if texts:
             if self.resolver is None:
-                self.resolver = NodeResolver()
+                self.resolver = node_resolver()
             link_imported("target", texts, self.resolver)
 
     def _contacts(self, plans: list[RowPlan], now: datetime, out: list[dict]) -> None:

@@ -10,7 +10,6 @@ from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import contains_eager
 
 from crm.auth.models import User
-from crm.chains.links import chain_filter
 from crm.core.access import scoped
 from crm.core.dbutil import json_list_contains
 from crm.core.roles import ZONE_ROLES
@@ -18,6 +17,7 @@ from crm.enterprises.models import Enterprise
 from crm.enterprises.search import search_clause
 from crm.enterprises.services import TARGET_LOOKUPS
 from crm.extensions import db
+from crm.targets.chain_hooks import chain_filter
 from crm.targets.models import OPEN_STATUSES, Target
 from crm.targets.services import stale_before
 
