@@ -45,7 +45,7 @@ seed: migrate
 run: seed
 	@mkdir -p instance
 	@if [ ! -f instance/.demo-loaded ]; then $(FLASK) demo && touch instance/.demo-loaded; fi
-	@$(BIN)/python -m crm.core.banner
+	@$(BIN)/python -m crm.banner
 	$(BIN)/honcho start -f Procfile
 
 chromium:
@@ -74,6 +74,7 @@ test: install chromium
 lint:
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format:
 	$(BIN)/ruff format .
