@@ -17,7 +17,6 @@ from sqlalchemy import Select, and_, case, false, func, or_, select
 from sqlalchemy.orm import contains_eager
 
 from crm.auth.models import User
-from crm.chains.links import chain_filter
 from crm.core.access import scoped
 from crm.core.models import AuditLog
 from crm.core.settings import get_setting
@@ -26,6 +25,7 @@ from crm.enterprises.models import Enterprise
 from crm.extensions import db
 from crm.projects.models import PROJECT_TYPES, Project
 from crm.projects.stages import ALL_STAGES, PIPELINE, rot_days
+from crm.targets.chain_hooks import chain_filter
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 OPEN_STAGES = PIPELINE[: PIPELINE.index("production")]  # where rotting and next steps matter
