@@ -27,6 +27,7 @@ CSP = (
 # Only the built assets are served; static/node_modules (npm's install tree, package.json
 # included) stays on disk for `make assets` and answers 404.
 STATIC_DIRS = frozenset({"css", "js", "vendor"})
+STATIC_FILES = frozenset({"favicon.svg"})
 ERROR_CODES = (400, 401, 403, 404, 405, 409, 413, 415, 422, 429, 500)
 PAGE_MESSAGES = {
     400: _l("请求无效，请返回重试（表单可能已过期）"),
@@ -133,14 +134,14 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_static(app: Flask) -> None:
-    """Serve static/css, static/js and static/vendor only (after normalising the path)."""
+    """Serve static/css, static/js, static/vendor and the favicon only (after normalising)."""
     from crm.core.access import public
 
     send = app.view_functions["static"]
 
     def static(filename: str):
         normalised = posixpath.normpath("/" + filename).lstrip("/")
-        if normalised.split("/", 1)[0] not in STATIC_DIRS:
+        if normalised.split("/", 1)[0] not in STATIC_DIRS and normalised not in STATIC_FILES:
             abort(404)
         return send(filename=normalised)
 
