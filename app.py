@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
+import posixpath
 from typing import Any
 
-from flask import Flask, render_template, request, session
+from flask import Flask, abort, render_template, request, session
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -23,6 +24,10 @@ CSP = (
     "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
     "form-action 'self'; frame-ancestors 'none'"
 )
+# Only the built assets are served; static/node_modules (npm's install tree, package.json
+# included) stays on disk for `make assets` and answers 404.
+STATIC_DIRS = frozenset({"css", "js", "vendor"})
+STATIC_FILES = frozenset({"favicon.svg"})
 ERROR_CODES = (400, 401, 403, 404, 405, 409, 413, 415, 422, 429, 500)
 PAGE_MESSAGES = {
     400: _l("请求无效，请返回重试（表单可能已过期）"),
@@ -52,6 +57,7 @@ def create_app(config_class: type[Config] | None = None, **overrides: Any) -> Fl
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
     register_extensions(app)
     register_blueprints(app)
+    register_static(app)
     register_request_hooks(app)
     register_error_handlers(app)
     register_template_helpers(app)
@@ -125,6 +131,21 @@ def register_blueprints(app: Flask) -> None:
     plug_in(app)
     openapi = app.view_functions["api-docs.openapi_json"]
     app.view_functions["api-docs.openapi_json"] = public(lambda: openapi())  # a public document
+
+
+def register_static(app: Flask) -> None:
+    """Serve static/css, static/js, static/vendor and the favicon only (after normalising)."""
+    from crm.core.access import public
+
+    send = app.view_functions["static"]
+
+    def static(filename: str):
+        normalised = posixpath.normpath("/" + filename).lstrip("/")
+        if normalised.split("/", 1)[0] not in STATIC_DIRS and normalised not in STATIC_FILES:
+            abort(404)
+        return send(filename=normalised)
+
+    app.view_functions["static"] = public(static)
 
 
 def register_request_hooks(app: Flask) -> None:

@@ -42,6 +42,7 @@ from crm.api.views import bp as api_bp
 from crm.auth.cli import users
 from crm.auth.demo import load_demo_users
 from crm.auth.views import bp as auth_bp
+from crm.backup.cli import backup, restore
 from crm.chains.cli import chains
 from crm.chains.demo import load_demo_chains
 from crm.chains.seed import seed_chains
@@ -157,6 +158,7 @@ AREAS: tuple[Area, ...] = (
     Area("imports", blueprints=(imports_bp,), registers=(crm.imports.services,)),
     Area("reminders", blueprints=(reminders_bp,), cli=(reminders,)),
     Area("admin", blueprints=(admin_bp,)),
+    Area("backup", cli=(backup, restore)),
     Area("api", api=(api_bp, api_targets_bp, api_projects_bp, api_quota_bp, api_chains_bp)),
 )
 
