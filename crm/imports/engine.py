@@ -104,6 +104,7 @@ class ImportResult:
             "updated": self.updated,
             "unchanged": self.unchanged,
             "errors": self.errors,
+            "warnings": self.warnings,
         }
 
     def counts(self) -> dict[str, int]:

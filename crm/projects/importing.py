@@ -215,15 +215,21 @@ class LedgerImporter:
         old, events = project.stage, []
         for stage, on in steps:
             evidence: dict[str, Any] = {"source": "台账导入", "file": self.filename, "row": row.row}
-            if stage == "signed":
+            if stage == "signed" and row.values.get("contract_amount_wan"):
                 project.contract_amount_wan = row.values["contract_amount_wan"]
                 evidence["contract_amount_wan"] = str(project.contract_amount_wan)
+            elif stage == "signed":  # the quota falls back to the planned total
+                evidence["assumed_amount"] = "按计划总投资计入"
+            if stage in row.assumed:
+                evidence["assumed"] = row.assumed[stage]
             if stage in DATE_FIELDS:
                 setattr(project, DATE_FIELDS[stage], on)
                 evidence[DATE_FIELDS[stage]] = on.isoformat()
             if stage == "terminated":
                 project.terminated_reason = row.reason[:500]
             note = row.reason if stage in SIDE else f"台账导入（{self.filename} 第{row.row}行）"
+            if stage in row.assumed:
+                note = f"{note}；{row.assumed[stage]}"
             event = StageEvent(
                 project_id=project.id,
                 from_stage=project.stage,

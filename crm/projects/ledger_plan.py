@@ -86,6 +86,8 @@ class LedgerPlanner:
                 continue
             plans.append(plan)
             result.count(plan.outcome)
+            if plan.outcome != "unchanged":  # what was assumed matters only where it is written
+                result.add_errors(row.warnings, "warnings")
         return plans
 
     def _zone_for(self, row: LedgerRow) -> Zone:
