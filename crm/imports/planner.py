@@ -34,6 +34,7 @@ ENTERPRISE_COLUMNS = (
     Enterprise.merged_into_id,
 )
 INACTIVE = "该负责人已停用，请改为在职人员"
+OWN_ONLY = "招商专员只能把目标分配给自己"
 CONVERTED = "“已转项目”由“转为项目”操作设置，不能通过导入设置"
 TARGET_COLUMNS = (Target.id, Target.enterprise_id, *(getattr(Target, f) for f in TARGET_FIELDS))
 
@@ -242,6 +243,8 @@ class ChunkPlanner:
                 return RowError(row, self.column("owner"), INACTIVE)
             if owner is None and self.actor_is_staff:
                 owner = self.actor_id  # staff add targets for themselves, as on the page
+            if self.actor_is_staff and owner != self.actor_id:
+                return RowError(row, self.column("owner"), OWN_ONLY)
             plan.target_new = {
                 "chain_position": "",
                 "attraction_modes": [],
@@ -263,6 +266,9 @@ class ChunkPlanner:
             return RowError(row, self.column("owner"), INACTIVE)
         if changes.get("status", [None, None])[1] == "converted":
             return RowError(row, self.column("status"), CONVERTED)
+        # a field the importer may not set is an error only where the file changes it
+        if "owner_id" in changes and self.actor_is_staff and values["owner_id"] != self.actor_id:
+            return RowError(row, self.column("owner"), OWN_ONLY)
         if changes and self.actor_is_staff and existing.owner_id not in (None, self.actor_id):
             reason = "该目标由其他人员负责，招商专员只能修改自己负责的目标"
             return RowError(row, self.column("name"), reason)
