@@ -30,12 +30,11 @@ from crm.core.tabular import (
     check_xlsx_safety,
     clean_header,
     find_header,
-    non_blank,
-    read_rows,
 )
 from crm.core.timeutil import utcnow
 from crm.extensions import db
 from crm.imports.planner import ChunkPlanner, FileKeys
+from crm.imports.sheets import data_rows
 from crm.imports.writer import ChunkWriter
 from crm.targets.importing import HEADER_ALIASES, HEADERS, RowContext, RowError, RowReader
 
@@ -63,7 +62,7 @@ def open_sheet(
     (``aliases``: the headers of the kind of list, the target list's by default)."""
     if filename.lower().endswith(".xlsx"):
         check_xlsx_safety(path, limits.max_uncompressed, limits.max_entries)
-    rows = non_blank(read_rows(path, filename))
+    rows = data_rows(path, filename, aliases)
     seen: dict[int, list[str]] = {}
 
     def remember() -> Iterator[tuple[int, list[str]]]:

@@ -20,13 +20,14 @@ from sqlalchemy import insert
 
 from crm.chains.links import NodeResolver, link_imported
 from crm.core.audit import record_audit
-from crm.core.tabular import TabularError, find_header, non_blank, read_rows
+from crm.core.tabular import TabularError, find_header, is_uncomputed
 from crm.core.timeutil import local_today
 from crm.enterprises.services import EnterpriseError, create_enterprise
 from crm.extensions import db
 from crm.imports.engine import ImportResult, Limits, Progress
 from crm.imports.models import ImportChange
 from crm.imports.services import SYSTEM_ACTOR
+from crm.imports.sheets import data_rows
 from crm.imports.writer import plain
 from crm.projects.ledger import ALIASES, LedgerReader, LedgerRow, column_label
 from crm.projects.ledger_plan import LedgerPlan, LedgerPlanner, RowProblem
@@ -90,7 +91,7 @@ class LedgerImporter:
     # --- reading -------------------------------------------------------------------------
 
     def _read(self, result: ImportResult) -> list[LedgerRow]:
-        rows, seen = non_blank(read_rows(self.path, self.filename)), {}
+        rows, seen = data_rows(self.path, self.filename, ALIASES), {}
 
         def remember():
             for number, cells in rows:
@@ -116,7 +117,7 @@ class LedgerImporter:
         self.reader = LedgerReader(header, labels, self.today)
         parsed, known = [], list(header.columns.values())
         for number, cells in stream:
-            if not any(cells[i] for i in known if i < len(cells)):
+            if not any(cells[i] or is_uncomputed(cells[i]) for i in known if i < len(cells)):
                 continue  # a note below the table, with nothing in a known column
             result.rows += 1
             if self.progress and result.rows % PROGRESS_EVERY == 0:

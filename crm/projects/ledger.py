@@ -15,6 +15,7 @@ from typing import Any
 from crm.core.money import AmountError, parse_amount
 from crm.core.tabular import HeaderMap, TabularError, parse_date
 from crm.enterprises.uscc import UsccError, validate_uscc
+from crm.imports.sheets import UNCOMPUTED_REASON, uncomputed_fields
 from crm.projects.stages import ALL_STAGES, PIPELINE, rank, stage_label
 from crm.targets.importing import RowError
 
@@ -132,6 +133,10 @@ class LedgerReader:
     def read(self, number: int, cells: Sequence[str]) -> LedgerRow | None:
         """The row's values, or None when it has errors (recorded in ``errors``)."""
         before = len(self.errors)
+        if formulas := uncomputed_fields(cells, self.header.columns):
+            for name in formulas:
+                self.error(number, name, UNCOMPUTED_REASON)
+            return None
         cell = lambda name: self.header.value(cells, name).strip()  # noqa: E731
         row = LedgerRow(number, name=cell("name"), enterprise=cell("enterprise"))
         row.zone_text, row.owner_text, row.reason = cell("zone"), cell("owner"), cell("reason")

@@ -20,6 +20,7 @@ from crm.core.timeutil import local_today
 from crm.enterprises.names import normalize_name
 from crm.enterprises.services import EnterpriseError, clean_values
 from crm.imports.cells import split_list, split_location, unguard
+from crm.imports.sheets import UNCOMPUTED_REASON, uncomputed_fields
 from crm.targets.models import ATTRACTION_MODES, TARGET_STATUSES
 from crm.targets.services import MAX_FUTURE
 
@@ -171,6 +172,8 @@ class RowReader:
 
     def read(self, number: int, cells: list[str]) -> ParsedRow | list[RowError] | None:
         """None for a row without any value in a known column."""
+        if formulas := uncomputed_fields(cells, self.columns):
+            return [RowError(number, self.column(name), UNCOMPUTED_REASON) for name in formulas]
         width = len(cells)
         values = {name: unguard(cells[i]) if i < width else "" for name, i in self.columns.items()}
         if not any(values.values()):
