@@ -32,12 +32,14 @@ def register_commands(app: Flask) -> None:
 def load_seed() -> dict[str, int]:
     """The plan's seed data (idempotent): zones, quotas, chains."""
     from crm.chains.seed import seed_chains
+    from crm.enterprises.seed import seed_industry_classes
     from crm.quotas.indicators import seed_indicators
     from crm.quotas.seed import seed_quotas
     from crm.zones.seed import seed_zones
 
     counts = {"zone": seed_zones(), "quota": seed_quotas(), "chain": seed_chains()}
     counts["goal"] = seed_indicators()
+    counts["industry class"] = seed_industry_classes()
     db.session.commit()
     return counts
 

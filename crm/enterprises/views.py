@@ -20,7 +20,9 @@ from crm.enterprises.forms import (
     parse_id,
     submit_form,
 )
+from crm.enterprises.gb_industries import industry_class_text
 from crm.enterprises.models import Enterprise
+from crm.enterprises.registration import capital_text
 from crm.enterprises.services import (
     EnterpriseError,
     add_contact,
@@ -29,9 +31,21 @@ from crm.enterprises.services import (
     update_enterprise,
 )
 from crm.extensions import db
+from crm.targets.provider_columns import is_gone
 from crm.targets.queries import search_enterprises, targets_by_enterprise
 
 bp = Blueprint("enterprises", __name__, url_prefix="/enterprises")
+
+
+@bp.app_context_processor
+def registration_helpers() -> dict[str, Any]:
+    """Helpers for the enterprise facts partial (shown on enterprise and target pages)."""
+    return {
+        "capital_text": capital_text,
+        "industry_class_text": industry_class_text,
+        "is_gone": is_gone,
+    }
+
 
 MERGERS = ("coordinator", "admin")
 MAX_MERGE_HOPS = 20

@@ -37,6 +37,13 @@ from crm.imports.planner import ChunkPlanner, FileKeys
 from crm.imports.sheets import data_rows
 from crm.imports.writer import ChunkWriter
 from crm.targets.importing import HEADER_ALIASES, HEADERS, RowContext, RowError, RowReader
+from crm.targets.provider_columns import CONTACT_FALLBACK
+
+
+def reader_phone_owner(columns: dict[str, int]) -> bool:
+    """Phones without a contact column (a provider export): kept under the 法定代表人."""
+    return "contact_name" not in columns and "contact_phone" in columns
+
 
 CHUNK = 1000
 HEADER_FIELDS = {clean_header(a)[0]: f for f, aliases in HEADER_ALIASES.items() for a in aliases}
@@ -132,6 +139,7 @@ class Importer:
         self.actor_is_staff = getattr(self.actor, "role", None) == "staff"
         self.header_cells: list[str] = []
         self.mapping: dict[str, int] = {}
+        self.units: dict[str, str] = {}
         self.header_warnings: list[RowError] = []
 
     def run(self, *, write: bool, batch_id: int | None = None) -> ImportResult:
@@ -154,8 +162,11 @@ class Importer:
 
     def _rows(self) -> Iterator[tuple[int, list[str]]]:
         stream, header, self.header_cells = open_sheet(self.path, self.filename, self.limits)
-        self.mapping = dict(header.columns)
+        self.mapping, self.units = dict(header.columns), dict(header.units)
         problems = []
+        if reader_phone_owner(header.columns):
+            column = self.header_cells[header.columns["contact_phone"]]
+            self.header_warnings.append(RowError(header.row, column, CONTACT_FALLBACK))
         if "name" not in header.columns:
             problems.append(RowError(header.row, HEADERS["name"], "缺少“企业名称”列"))
         for cell in header.duplicates:  # a second column for the same field: the first wins
@@ -180,7 +191,7 @@ class Importer:
         result.add_errors(self.header_warnings, into="warnings")
         owners, inactive = self._owners()
         context = RowContext(self.zone_id, self.actor_id, self.actor_is_staff, owners)
-        reader = RowReader(self.mapping, self.header_cells, context)
+        reader = RowReader(self.mapping, self.header_cells, context, self.units)
         planner = ChunkPlanner(
             self.zone_id, self.actor_id, self.actor_is_staff, reader.column, frozenset(inactive)
         )

@@ -19,6 +19,7 @@ from crm.enterprises.services import split_aliases
 from crm.extensions import db
 from crm.targets.importing import ENTERPRISE_FIELDS, HEADERS, TARGET_FIELDS, ParsedRow, RowError
 from crm.targets.models import Target
+from crm.targets.provider_columns import REGISTRATION_FIELDS
 
 ENTERPRISE_COLUMNS = (
     Enterprise.id,
@@ -30,6 +31,7 @@ ENTERPRISE_COLUMNS = (
     Enterprise.hq_city,
     Enterprise.industry,
     Enterprise.labels,
+    *(getattr(Enterprise, name) for name in REGISTRATION_FIELDS),
     Enterprise.deleted_at,
     Enterprise.merged_into_id,
 )
@@ -146,6 +148,8 @@ class ChunkPlanner:
                 continue
             self._contact_plan(plan, contacts.get(plan.enterprise_id, []))
             kept.append(plan)
+            if plan.parsed.warnings and plan.outcome != "unchanged":
+                warnings.extend(plan.parsed.warnings)
         return kept, errors, warnings
 
     # --- lookups -------------------------------------------------------------------------

@@ -22,6 +22,14 @@ from crm.enterprises.services import EnterpriseError, clean_values
 from crm.imports.cells import split_list, split_location, unguard
 from crm.imports.sheets import UNCOMPUTED_REASON, uncomputed_fields
 from crm.targets.models import ATTRACTION_MODES, TARGET_STATUSES
+from crm.targets.provider_columns import (
+    IGNORED,
+    PROVIDER_ALIASES,
+    REGISTRATION_FIELDS,
+    gone_warning,
+    is_gone,
+    read_registration,
+)
 from crm.targets.services import MAX_FUTURE
 
 
@@ -63,10 +71,22 @@ COLUMNS: tuple[Column, ...] = (
 # Written by the export for information; recognised (not "unknown") and ignored on import.
 ZONE_COLUMN = Column("zone", "所属开发区", ("开发区",))
 HEADER_ALIASES: dict[str, tuple[str, ...]] = {
-    c.field: (c.header, *c.aliases) for c in (*COLUMNS, ZONE_COLUMN)
+    **{c.field: (c.header, *c.aliases) for c in (*COLUMNS, ZONE_COLUMN)},
+    **PROVIDER_ALIASES,  # data-provider exports (crm.targets.provider_columns)
 }
-HEADERS = {c.field: c.header for c in (*COLUMNS, ZONE_COLUMN)}
-ENTERPRISE_FIELDS = ("uscc", "aliases", "hq_province", "hq_city", "industry", "labels")
+HEADERS = {
+    **{c.field: c.header for c in (*COLUMNS, ZONE_COLUMN)},
+    **{name: aliases[0] for name, aliases in PROVIDER_ALIASES.items()},
+}
+ENTERPRISE_FIELDS = (
+    "uscc",
+    "aliases",
+    "hq_province",
+    "hq_city",
+    "industry",
+    "labels",
+    *REGISTRATION_FIELDS,
+)
 TARGET_FIELDS = (
     "chain_position",
     "attraction_modes",
@@ -117,6 +137,7 @@ class ParsedRow:
     target: dict[str, Any] = field(default_factory=dict)  # filled cells only
     contact_name: str = ""
     contact_phone: str = ""
+    warnings: list[RowError] = field(default_factory=list)  # reported when the row writes
 
 
 def parse_modes(text: str) -> list[str]:
@@ -162,10 +183,20 @@ class RowContext:
 class RowReader:
     """Turns the cells of a data row into a ParsedRow, or the row's errors."""
 
-    def __init__(self, columns: dict[str, int], header_cells: list[str], context: RowContext):
-        self.columns = {name: i for name, i in columns.items() if name != "zone"}
+    def __init__(
+        self,
+        columns: dict[str, int],
+        header_cells: list[str],
+        context: RowContext,
+        units: dict[str, str] | None = None,
+    ):
+        skipped = ("zone", *IGNORED)
+        self.columns = {name: i for name, i in columns.items() if name not in skipped}
         self.labels = {name: header_cells[i] for name, i in columns.items()}
         self.context = context
+        self.units = units or {}
+        # a provider export: phones without a contact column go to the 法定代表人
+        self.phone_owner = "contact_name" not in columns and "contact_phone" in columns
 
     def column(self, name: str) -> str:
         return self.labels.get(name) or HEADERS.get(name, name)
@@ -186,6 +217,10 @@ class RowReader:
         parsed = self._enterprise(number, values, fail)
         self._target(parsed, values, fail)
         contact, phone = values.get("contact_name", ""), values.get("contact_phone", "")
+        if self.phone_owner:
+            phone = phone.split()[0][: LIMITS["contact_phone"]] if phone.strip() else ""
+            contact = parsed.enterprise.get("legal_representative", "")[:60] if phone else ""
+            phone = phone if contact else ""
         for name, text in (("contact_name", contact), ("contact_phone", phone)):
             if len(text) > LIMITS[name]:
                 fail(name, f"不能超过 {LIMITS[name]} 个字符")
@@ -205,8 +240,15 @@ class RowReader:
             raw["aliases"] = values["aliases"]
         if values.get("location"):
             raw["hq_province"], raw["hq_city"] = split_location(values["location"])
-            if len(raw["hq_province"]) > 40 or len(raw["hq_city"]) > 40:
-                fail("location", "所在地过长（省、市各不超过 40 个字符）")
+        if values.get("province") or values.get("city"):  # provider exports: 所属省份, 所属城市
+            raw["hq_province"] = values.get("province") or raw.get("hq_province", "")
+            raw["hq_city"] = values.get("city") or raw.get("hq_city", "")
+        if "hq_province" in raw and max(len(raw["hq_province"]), len(raw["hq_city"])) > 40:
+            fail("location", "所在地过长（省、市各不超过 40 个字符）")
+        if values.get("former_names"):  # 曾用名 are aliases too
+            raw["aliases"] = "、".join(
+                filter(None, [values.get("aliases"), values["former_names"]])
+            )
         if values.get("industry"):
             raw["industry"] = values["industry"]
             if len(raw["industry"]) > LIMITS["industry"]:
@@ -228,13 +270,18 @@ class RowReader:
         enterprise = {k: clean[k] for k in ENTERPRISE_FIELDS if k in clean}
         if "hq_province" in raw:  # "北京市" alone: keep both halves as written
             enterprise["hq_province"], enterprise["hq_city"] = raw["hq_province"], raw["hq_city"]
-        return ParsedRow(
+        status = read_registration(values, self.units, enterprise, fail)
+        parsed = ParsedRow(
             row=number,
             name=name,
             normalized=normalize_name(name) if name else "",
             uscc=enterprise.get("uscc"),
             enterprise=enterprise,
         )
+        if is_gone(status):
+            column = self.column("business_status")
+            parsed.warnings.append(RowError(number, column, gone_warning(status)))
+        return parsed
 
     def _target(self, parsed: ParsedRow, values: dict[str, str], fail) -> None:
         target = parsed.target
