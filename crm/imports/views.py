@@ -30,6 +30,7 @@ from crm.core.timeutil import local_today
 from crm.extensions import db
 from crm.imports import services, tasks
 from crm.imports.forms import ActionForm, UploadForm
+from crm.imports.guided import import_zones, owner_names
 from crm.imports.models import ImportBatch
 from crm.imports.progress import progress as progress_of
 from crm.imports.reports import write_report
@@ -110,8 +111,10 @@ def index():
 @allow(*IMPORTERS)
 def template():
     """The import template: canonical headers and one example row."""
+    owners = owner_names(current_user)
     return _xlsx_response(
-        lambda handle: exporting.write_template(handle, local_today()), "目标企业导入模板.xlsx"
+        lambda handle: exporting.write_template(handle, local_today(), owners),
+        "目标企业导入模板.xlsx",
     )
 
 
@@ -119,8 +122,11 @@ def template():
 @allow(*IMPORTERS)
 def ledger_template():
     """The project ledger (台账) template: the headers the import reads and an example row."""
+    zones = [zone.short_name for zone in import_zones(current_user)]
+    owners = owner_names(current_user)
     return _xlsx_response(
-        lambda handle: write_ledger_template(handle, local_today()), "项目台账导入模板.xlsx"
+        lambda handle: write_ledger_template(handle, local_today(), zones, owners),
+        "项目台账导入模板.xlsx",
     )
 
 
