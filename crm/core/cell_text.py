@@ -41,6 +41,12 @@ class Uncomputed(str):
 UNCOMPUTED = Uncomputed("")
 
 
+class FormulaRow(list):
+    """A row holding at least one ``UNCOMPUTED`` cell (so other rows are checked for free)."""
+
+    __slots__ = ()
+
+
 def is_uncomputed(cell: str) -> bool:
     return isinstance(cell, Uncomputed)
 

@@ -15,7 +15,14 @@ import zipfile
 from collections.abc import Callable, Iterator
 from typing import IO, Any
 
-from crm.core.cell_text import UNCOMPUTED, TabularError, Uncomputed, cell_text, trimmed
+from crm.core.cell_text import (
+    UNCOMPUTED,
+    FormulaRow,
+    TabularError,
+    Uncomputed,
+    cell_text,
+    trimmed,
+)
 
 __all__ = ["UNCOMPUTED", "Uncomputed"]
 
@@ -102,12 +109,13 @@ def xlsx_rows(source: Source, score: SheetScore | None = None) -> Iterator[Row]:
             raw = _sheet_values(shown[index])
         for number, cached in enumerate(values, start=1):
             cells = [cell_text(value) for value in cached]
+            missing = False
             if raw is not None:
                 written = next(raw, ())
                 for i, value in enumerate(written[: len(cells)]):
                     if cached[i] is None and isinstance(value, str) and value.startswith("="):
-                        cells[i] = UNCOMPUTED
-            yield number, trimmed(cells)
+                        cells[i], missing = UNCOMPUTED, True
+            yield number, FormulaRow(trimmed(cells)) if missing else trimmed(cells)
     finally:
         workbook.close()
         if formulas is not None:

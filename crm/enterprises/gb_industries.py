@@ -7,6 +7,7 @@ import reads a provider's 国标行业 / 所属行业 cell with ``match_industry
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 SECTIONS: dict[str, str] = {
     "A": "农、林、牧、渔业",
@@ -136,6 +137,7 @@ def section_label(code: str) -> str:
     return f"{code} {SECTIONS[code]}" if code in SECTIONS else ""
 
 
+@lru_cache(maxsize=1024)
 def match_industry(text: str) -> tuple[str, str]:
     """(门类, 大类) read from a provider's industry cell: "制造业 > 专用设备制造业",
     "C35 专用设备制造业", "专用设备制造业", "3511", "制造业"; ("", "") when nothing matches."""

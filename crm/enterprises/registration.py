@@ -10,8 +10,12 @@ from __future__ import annotations
 
 import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import lru_cache
 
-NOT_GIVEN = {"-", "--", "---", "—", "——", "/", "无", "暂无", "未公开", "不公示", "null", "none"}
+NOT_GIVEN = frozenset(
+    {"-", "--", "---", "—", "——", "/", "无", "暂无", "未公开", "不公示", "null", "none"}
+    | {"NULL", "Null", "None", "NONE"}
+)
 CURRENCIES = {
     "人民币": "人民币",
     "元": "人民币",
@@ -59,12 +63,12 @@ _OWNERSHIP_HINTS = (
 )
 
 
-def given(text: str) -> str:
-    """The text, or "" for a provider's "no value" mark."""
-    text = (text or "").strip()
-    return "" if text.lower() in NOT_GIVEN else text
+def given(text: str | None) -> str:
+    """The (cleaned) cell, or "" for a provider's "no value" mark."""
+    return "" if not text or text in NOT_GIVEN else text
 
 
+@lru_cache(maxsize=4096)  # a provider export repeats a few hundred values
 def parse_capital(
     text: str, unit: str | None = None, label: str = "注册资本"
 ) -> tuple[int | None, str]:
@@ -96,9 +100,10 @@ def parse_capital(
     return int(wan), currency
 
 
+@lru_cache(maxsize=256)
 def parse_status(text: str) -> str:
     """The canonical status: "存续（在营、开业、在册）" → 存续; "吊销，未注销" → 吊销."""
-    text = given(text)
+    text = given(text.strip())
     if not text:
         return ""
     head = re.split(r"[（(，,、\s]", text, maxsplit=1)[0]
@@ -115,6 +120,7 @@ def parse_count(text: str) -> int | None:
     return int(text)
 
 
+@lru_cache(maxsize=256)
 def ownership_from_type(text: str) -> str:
     """所有制 from a 企业类型 such as "有限责任公司（自然人投资或控股）" (→ 民营); "" if unclear."""
     for hint, ownership in _OWNERSHIP_HINTS:

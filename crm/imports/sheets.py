@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
+from crm.core.cell_text import FormulaRow
 from crm.core.tabular import (
     Row,
     SheetScore,
@@ -45,5 +46,7 @@ def data_rows(
 
 def uncomputed_fields(cells: Sequence[str], columns: Mapping[str, int]) -> list[str]:
     """The fields whose cell in this row is a formula without a result."""
+    if not isinstance(cells, FormulaRow):
+        return []
     width = len(cells)
     return [name for name, i in columns.items() if i < width and is_uncomputed(cells[i])]

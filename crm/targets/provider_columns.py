@@ -11,6 +11,7 @@ imported with a warning.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 from crm.core.tabular import TabularError, parse_date
@@ -63,6 +64,7 @@ REGISTRATION_FIELDS = (
 )
 CONTACT_FALLBACK = "文件没有“联系人”列：电话记在法定代表人名下（没有法定代表人的行不导入电话）"
 LIMITS = {"legal_representative": 100, "business_scope": 4000}
+_founded = lru_cache(maxsize=8192)(parse_date)  # errors are not cached: raised every time
 
 
 def gone_warning(status: str) -> str:
@@ -91,7 +93,7 @@ def read_registration(
             enterprise[f"{name}_wan"], enterprise[f"{name}_currency"] = wan, currency
     if text := given(values.get("founded_on", "")):
         try:
-            enterprise["founded_on"] = parse_date(text)
+            enterprise["founded_on"] = _founded(text)
         except TabularError as exc:
             fail("founded_on", str(exc))
     if text := given(values.get("insured_count", "")):
