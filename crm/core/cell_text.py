@@ -25,7 +25,12 @@ def clean_cell(value: Any) -> str:
     """
     if value is None:
         return ""
-    text = unicodedata.normalize("NFKC", str(value)).translate(_ZERO_WIDTH)
+    text = str(value)
+    # the common case, checked in C: one printable line (no zero-width or control characters,
+    # no line breaks) already in NFKC form — only spaces may need collapsing
+    if text.isprintable() and unicodedata.is_normalized("NFKC", text):
+        return " ".join(_CJK_GAP.sub("", text).split()) if " " in text else text
+    text = unicodedata.normalize("NFKC", text).translate(_ZERO_WIDTH)
     lines = (" ".join(_CJK_GAP.sub("", line).split()) for line in text.splitlines())
     return "\n".join(line for line in lines if line)
 
