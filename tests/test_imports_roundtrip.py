@@ -13,7 +13,7 @@ from sqlalchemy import select
 from crm.enterprises.services import add_contact, create_enterprise
 from crm.extensions import db
 from crm.imports.models import ImportBatch
-from crm.imports.services import import_file
+from crm.targets.importer import import_file
 from crm.targets.services import create_target
 from tests.conftest import post
 from tests.test_imports_helpers import code, people, row, write_csv

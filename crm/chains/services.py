@@ -6,6 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -18,16 +19,30 @@ from crm.chains.models import (
     NodeTarget,
 )
 from crm.core.access import scope_rule, scoped
-from crm.core.settings import define_setting, get_setting
+from crm.core.settings import define_section, define_setting, get_setting
 from crm.extensions import db
 from crm.projects.models import Project
-from crm.projects.stages import PIPELINE, rank
+from crm.projects.stages import PIPELINE, rank, stage_choices
 from crm.targets.models import Target
 
+define_section("chains", _l("产业链图谱"))
 define_setting(
-    "chains.strong_count", int, 3, "环节“强”所需的本地企业与落地项目数", minimum=1, maximum=50
+    "chains.strong_count",
+    int,
+    3,
+    _l("环节“强”所需的本地企业与落地项目数"),
+    _l("一个环节的本地企业和落地项目合计达到这个数时，状态计为“强”。"),
+    minimum=1,
+    maximum=50,
 )
-define_setting("chains.landed_stage", str, "signed", "视为落地的项目阶段（阶段代码）")
+define_setting(
+    "chains.landed_stage",
+    str,
+    "signed",
+    _l("视为落地的项目阶段"),
+    _l("项目到达这个阶段（或之后）时，算作环节上的落地项目。"),
+    choices=stage_choices,
+)
 
 NODE_FIELDS = ("name", "segment", "strategy", "key_products", "priority", "sort_order", "notes")
 

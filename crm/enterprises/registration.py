@@ -137,6 +137,11 @@ def website_from(text: str) -> str:
     return text if len(text) <= 200 and re.match(r"^https?://[^\s<>\"']+$", text) else ""
 
 
+def is_gone(status: str) -> bool:
+    """注销, 吊销 or 迁出: the enterprise no longer operates where it was registered."""
+    return any(word in status for word in GONE)
+
+
 def capital_text(wan: int | None, currency: str) -> str:
     """5000, 人民币 → "5,000万元"; 1000, 美元 → "1,000万美元"; None → "—"."""
     if wan is None:

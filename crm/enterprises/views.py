@@ -22,17 +22,17 @@ from crm.enterprises.forms import (
 )
 from crm.enterprises.gb_industries import industry_class_text
 from crm.enterprises.models import Enterprise
-from crm.enterprises.registration import capital_text
+from crm.enterprises.registration import capital_text, is_gone
+from crm.enterprises.search import search_enterprises
 from crm.enterprises.services import (
     EnterpriseError,
     add_contact,
     find_duplicates,
     merge_enterprises,
+    targets_by_enterprise,
     update_enterprise,
 )
 from crm.extensions import db
-from crm.targets.provider_columns import is_gone
-from crm.targets.queries import search_enterprises, targets_by_enterprise
 
 bp = Blueprint("enterprises", __name__, url_prefix="/enterprises")
 

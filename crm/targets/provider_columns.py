@@ -17,7 +17,6 @@ from typing import Any
 from crm.core.tabular import TabularError, parse_date
 from crm.enterprises.gb_industries import match_industry
 from crm.enterprises.registration import (
-    GONE,
     given,
     ownership_from_type,
     parse_capital,
@@ -114,7 +113,3 @@ def read_registration(
     if website := website_from(values.get("website", "")):
         enterprise["website"] = website
     return status
-
-
-def is_gone(status: str) -> bool:
-    return any(word in status for word in GONE)
