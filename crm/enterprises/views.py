@@ -21,7 +21,9 @@ from crm.enterprises.forms import (
     parse_id,
     submit_form,
 )
+from crm.enterprises.gb_industries import industry_class_text
 from crm.enterprises.models import Enterprise
+from crm.enterprises.registration import capital_text, is_gone
 from crm.enterprises.search import search_enterprises
 from crm.enterprises.services import (
     EnterpriseError,
@@ -34,6 +36,17 @@ from crm.enterprises.services import (
 from crm.extensions import db
 
 bp = Blueprint("enterprises", __name__, url_prefix="/enterprises")
+
+
+@bp.app_context_processor
+def registration_helpers() -> dict[str, Any]:
+    """Helpers for the enterprise facts partial (shown on enterprise and target pages)."""
+    return {
+        "capital_text": capital_text,
+        "industry_class_text": industry_class_text,
+        "is_gone": is_gone,
+    }
+
 
 MERGERS = ("coordinator", "admin")
 MAX_MERGE_HOPS = 20
