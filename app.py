@@ -15,6 +15,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import INSTANCE_DIR, Config, config_from_env
+from crm.core import boundary, conflicts
 from crm.core.timeutil import format_datetime_zh
 from crm.extensions import babel, celery_init_app, csrf, db, limiter, login_manager, migrate
 
@@ -50,6 +51,7 @@ def create_app(config_class: type[Config] | None = None, **overrides: Any) -> Fl
     if app.config["TRUSTED_PROXIES"]:
         n = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
+    boundary.init_app(app)
     register_extensions(app)
     register_blueprints(app)
     register_request_hooks(app)
@@ -193,11 +195,19 @@ def register_error_handlers(app: Flask) -> None:
             db.session.rollback()
             record_audit("forbidden", "route", request.path[:64], actor=current_user)
             db.session.commit()
-        message = str(PAGE_MESSAGES.get(code, exc.name))
+        message = getattr(exc, "message", None) or str(PAGE_MESSAGES.get(code, exc.name))
         return render_template("errors/error.html", code=code, message=message), code
 
     for code in ERROR_CODES:
         app.register_error_handler(code, handle)
+
+    def refused_by_database(exc: Exception):
+        db.session.rollback()
+        logging.getLogger("crm").info("database refusal on %s: %s", request.path, exc)
+        return handle(conflicts.http_error(exc))
+
+    for refusal in conflicts.REFUSALS:
+        app.register_error_handler(refusal, refused_by_database)
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):

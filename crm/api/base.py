@@ -75,7 +75,7 @@ def json_error(exc: HTTPException) -> Any:
     body: dict[str, Any] = {
         "code": code,
         "status": exc.name,
-        "message": str(ERROR_MESSAGES.get(code, exc.name)),
+        "message": getattr(exc, "message", None) or str(ERROR_MESSAGES.get(code, exc.name)),
     }
     data = getattr(exc, "data", None) or {}
     if isinstance(data, dict) and data.get("messages"):

@@ -93,7 +93,7 @@ def chains():
     return [_summary(chain, cover) for chain, cover in chain_coverages(g.api_user)]
 
 
-@bp.get("/chains/<int:chain_id>")
+@bp.get("/chains/<id:chain_id>")
 @api_allow(*SIGNED_IN)
 @bp.response(200, ChainDetailSchema)
 def chain(chain_id: int):

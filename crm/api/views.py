@@ -46,7 +46,7 @@ def zones():
     return visible_zones(g.api_user)
 
 
-@bp.get("/zones/<int:zone_id>")
+@bp.get("/zones/<id:zone_id>")
 @api_allow(*SIGNED_IN)
 @bp.response(200, ZoneSchema)
 def zone(zone_id: int):

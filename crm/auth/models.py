@@ -12,6 +12,7 @@ from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from crm.core.boundary import parse_id
 from crm.core.roles import CITY_ROLES, ROLE_LABELS
 from crm.core.timeutil import utcnow
 from crm.extensions import db, login_manager
@@ -105,7 +106,7 @@ def load_user(user_id: str) -> User | None:
     from crm.auth.services import touch_login_session
 
     sid = session.get("sid")
-    if not sid or not user_id.isdigit():
+    if not sid or parse_id(user_id) is None:
         return None
     user = db.session.get(User, int(user_id))
     if user is None or not user.active:

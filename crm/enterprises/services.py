@@ -11,6 +11,7 @@ from sqlalchemy import or_, select
 
 from crm.core.access import scope_rule
 from crm.core.audit import apply_changes, record_audit
+from crm.core.conflicts import flush_or_conflict
 from crm.core.timeutil import utcnow
 from crm.enterprises.models import LABELS, OWNERSHIPS, TIERS, Contact, Enterprise
 from crm.enterprises.names import name_pinyin, normalize_name, similar_names
@@ -194,7 +195,9 @@ def create_enterprise(
     defaults = {"aliases": "", "labels": [], "is_local": False}
     _apply(enterprise, {**defaults, **values})
     db.session.add(enterprise)
-    db.session.flush()
+    flush_or_conflict(
+        lambda: DuplicateEnterprise(find_duplicates(values["name"], values.get("uscc")))
+    )
     record_audit("create", "enterprise", enterprise.id, {"name": enterprise.name}, actor=actor)
     return enterprise
 
