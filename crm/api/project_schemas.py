@@ -20,6 +20,7 @@ from crm.api.target_schemas import (
     one_of,
     utc_iso,
 )
+from crm.core.boundary import BoundedInt, Id
 from crm.core.money import AmountError, parse_amount, wan_to_yi_str
 from crm.projects.models import PROJECT_TYPES
 from crm.projects.queries import SIGNALS, SORT_LABELS
@@ -203,7 +204,7 @@ class ProjectListArgsSchema(PageArgsSchema, ChainArgsSchema):
 class ProjectUpdateSchema(ZhSchema):
     name = fields.Str(validate=max_len(200))
     code_name = fields.Str(allow_none=True, validate=max_len(60))
-    owner_id = fields.Int(allow_none=True)
+    owner_id = Id(allow_none=True)
     industry = fields.Str(validate=max_len(100))
     is_manufacturing = fields.Bool()
     project_type = fields.Str(validate=one_of(PROJECT_TYPES))
@@ -221,15 +222,15 @@ class ProjectUpdateSchema(ZhSchema):
 
 
 class ProjectPatchSchema(ProjectUpdateSchema):
-    version = fields.Int(required=True, metadata={"description": "读取时的版本号"})
+    version = BoundedInt(required=True, metadata={"description": "读取时的版本号"})
 
 
 class ProjectCreateSchema(ProjectUpdateSchema):
     name = fields.Str(required=True, validate=validate.Length(min=1, max=200))
-    enterprise_id = fields.Int(metadata={"description": "已有企业；或用 enterprise 同时新建"})
+    enterprise_id = Id(metadata={"description": "已有企业；或用 enterprise 同时新建"})
     enterprise = fields.Nested(EnterpriseCreateSchema)
-    zone_id = fields.Int(metadata={"description": "市级用户必填；开发区用户只能是本区"})
-    target_id = fields.Int(metadata={"description": "由目标企业转为项目（目标状态随之改变）"})
+    zone_id = Id(metadata={"description": "市级用户必填；开发区用户只能是本区"})
+    target_id = Id(metadata={"description": "由目标企业转为项目（目标状态随之改变）"})
     stage = fields.Str(load_default="lead", validate=one_of(INITIAL_STAGES))
     started_on = fields.Date(metadata={"description": "开始日期（默认今天，不能晚于今天）"})
 
@@ -261,4 +262,4 @@ class StageChangeSchema(ZhSchema):
     )
     evidence = fields.Nested(EvidenceSchema, load_default=dict)
     note = fields.Str(load_default="", validate=max_len(2000), metadata={"description": "原因"})
-    version = fields.Int(required=True)
+    version = BoundedInt(required=True)

@@ -7,6 +7,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from crm.core.boundary import BoundedInt, Id
 from crm.enterprises.models import LABELS, OWNERSHIPS, TIERS
 from crm.targets.models import ACTIVITY_KINDS, ATTRACTION_MODES, PRIORITIES, TARGET_STATUSES
 from crm.targets.queries import SORTS
@@ -83,7 +84,7 @@ class PageSchema(Schema):
 
 
 class PageArgsSchema(ZhSchema):
-    page = fields.Int(load_default=1, validate=validate.Range(min=1, error="应为正整数"))
+    page = BoundedInt(load_default=1, minimum=1, maximum=1_000_000)
     per_page = fields.Int(
         load_default=50,
         validate=validate.Range(min=1, max=MAX_PER_PAGE, error="应在 {min} 到 {max} 之间"),
@@ -212,14 +213,8 @@ class TargetPageSchema(PageSchema):
 class ChainArgsSchema(ZhSchema):
     """The list filters by chain map: any node of a chain, or one node."""
 
-    chain = fields.Int(
-        validate=validate.Range(min=1, max=2**31 - 1, error="应为正整数 id"),
-        metadata={"description": "产业链 id"},
-    )
-    node = fields.Int(
-        validate=validate.Range(min=1, max=2**31 - 1, error="应为正整数 id"),
-        metadata={"description": "产业链环节 id"},
-    )
+    chain = Id(metadata={"description": "产业链 id"})
+    node = Id(metadata={"description": "产业链环节 id"})
 
 
 class TargetListArgsSchema(PageArgsSchema, ChainArgsSchema):
@@ -246,16 +241,16 @@ class TargetUpdateSchema(ZhSchema):
     attraction_modes = fields.List(fields.Str(validate=one_of(ATTRACTION_MODES)))
     priority = fields.Str(validate=one_of(PRIORITIES))
     status = fields.Str(validate=one_of(TARGET_STATUSES))
-    owner_id = fields.Int(allow_none=True)
+    owner_id = Id(allow_none=True)
     next_follow_up = fields.Date(allow_none=True)
     source = fields.Str(validate=max_len(100))
     note = fields.Str(validate=max_len(5000))
 
 
 class TargetCreateSchema(TargetUpdateSchema):
-    enterprise_id = fields.Int(metadata={"description": "已有企业；或用 enterprise 同时新建"})
+    enterprise_id = Id(metadata={"description": "已有企业；或用 enterprise 同时新建"})
     enterprise = fields.Nested(EnterpriseCreateSchema)
-    zone_id = fields.Int(
+    zone_id = Id(
         allow_none=True,
         metadata={"description": "市级用户可指定（null：市级储备库）；开发区用户只能是本区"},
     )
@@ -271,7 +266,7 @@ class TargetCreateSchema(TargetUpdateSchema):
 
 class ActivitySchema(Schema):
     id = fields.Int()
-    target_id = fields.Int()
+    target_id = fields.Int(allow_none=True, metadata={"description": "null：项目的跟进记录"})
     kind = fields.Str(metadata={"enum": list(ACTIVITY_KINDS)})
     kind_label = fields.Str()
     occurred_on = fields.Date()

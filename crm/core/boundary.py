@@ -73,10 +73,26 @@ def int_arg(name: str, default: int | None = None, **bounds: int) -> int | None:
     return default if number is None else number
 
 
+def _regex_up_to(limit: int) -> str:
+    """A regular expression matching exactly the decimal numbers 1 … ``limit`` (no leading 0):
+    a path beyond it matches no route at all (404, whatever the method)."""
+    digits = str(limit)
+    parts = [rf"[1-9][0-9]{{0,{len(digits) - 2}}}"] if len(digits) > 1 else []
+    for i, top in enumerate(digits):
+        low = "1" if i == 0 else "0"
+        if int(top) > int(low):
+            rest = len(digits) - i - 1
+            parts.append(
+                f"{digits[:i]}[{low}-{int(top) - 1}]" + (f"[0-9]{{{rest}}}" if rest else "")
+            )
+    parts.append(digits)
+    return "(?:" + "|".join(parts) + ")"
+
+
 class IdConverter(BaseConverter):
     """``<id:name>``: a row id in ASCII digits within an INTEGER column, else no match (404)."""
 
-    regex = r"[0-9]{1,10}"
+    regex = _regex_up_to(MAX_ID)
     part_isolating = True
 
     def to_python(self, value: str) -> int:
@@ -95,7 +111,7 @@ class BoundedInt(fields.Integer):
     def __init__(self, *, minimum: int = 0, maximum: int = MAX_INT, **kwargs: Any) -> None:
         rules = kwargs.pop("validate", None)
         rules = [rules] if callable(rules) else list(rules or [])
-        rules.append(validate.Range(min=minimum, max=maximum))
+        rules.append(validate.Range(min=minimum, max=maximum, error="应在 {min} 到 {max} 之间"))
         super().__init__(validate=rules, **kwargs)
 
     def _validated(self, value: Any) -> int:

@@ -1,7 +1,7 @@
 """Database refusals as answers: a lost race is a conflict (409), a value the column cannot hold
 is bad input (422), never a 500.
 
-Services turn the races they expect into their own errors with :func:`flush_or_conflict` (the
+Services turn the races they expect into their own errors with :func:`conflict_as` (the
 loser of two simultaneous creations gets the same answer as the second of two sequential
 ones); the app maps whatever still reaches it with :func:`http_error`, on every route.
 """
@@ -9,7 +9,8 @@ ones); the app maps whatever still reaches it with :func:`http_error`, on every 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import DataError, IntegrityError
@@ -58,13 +59,15 @@ def is_unique_violation(exc: BaseException) -> bool:
     return isinstance(exc, IntegrityError) and integrity_kind(exc) == "unique"
 
 
-def flush_or_conflict(refusal: Callable[[], Exception]) -> None:
-    """Flush inside a savepoint. A lost race — a unique constraint hit by a concurrent creation
-    of the same thing, or a versioned row saved by someone else meanwhile — undoes only this
-    flush and raises ``refusal()``, the service's own answer to the second of two requests."""
+@contextmanager
+def conflict_as(refusal: Callable[[], Exception]) -> Iterator[None]:
+    """Make the changes of the block in a savepoint. A lost race — a unique constraint hit by a
+    concurrent creation of the same thing, or a versioned row saved by someone else meanwhile —
+    undoes only the block and raises ``refusal()``, the service's own answer to the second of
+    two sequential requests. (Changes made before the block are flushed before it begins.)"""
     try:
         with db.session.begin_nested():
-            db.session.flush()
+            yield
     except StaleDataError as exc:
         raise refusal() from exc
     except IntegrityError as exc:
@@ -73,26 +76,23 @@ def flush_or_conflict(refusal: Callable[[], Exception]) -> None:
         raise refusal() from exc
 
 
-class Refusal(HTTPException):
+def _answer(base: type[HTTPException], message: str, errors: dict) -> HTTPException:
     """An HTTP error with its own message and field errors (rendered by the app's handlers)."""
-
-    def __init__(self, base: type[HTTPException], message: str, errors: dict) -> None:
-        super().__init__(description=errors or None)
-        self.code = base.code
-        self.name = base.name
-        self.message = message
+    error = base(description=errors or None)
+    error.message = message  # type: ignore[attr-defined]
+    return error
 
 
 def http_error(exc: BaseException) -> HTTPException:
     """The answer to a database refusal that reached the app."""
     if isinstance(exc, StaleDataError):
-        return Refusal(Conflict, str(_l("数据已被他人修改，请刷新后重试")), {})
+        return _answer(Conflict, str(_l("数据已被他人修改，请刷新后重试")), {})
     if isinstance(exc, IntegrityError):
         kind, subject = integrity_kind(exc), conflict_subject(exc)
         if kind == "unique":
             message = str(_l("与已有记录重复，请刷新后查看"))
-            return Refusal(Conflict, message, {"conflict": [subject or "unique"]})
+            return _answer(Conflict, message, {"conflict": [subject or "unique"]})
         message = str(_l("引用的记录不存在，或缺少必填项"))
-        return Refusal(UnprocessableEntity, message, {kind or "integrity": [subject]})
+        return _answer(UnprocessableEntity, message, {kind or "integrity": [subject]})
     message = str(_l("数值超出允许范围，或包含无法保存的字符"))
-    return Refusal(UnprocessableEntity, message, {})
+    return _answer(UnprocessableEntity, message, {})

@@ -14,7 +14,7 @@ from crm.auth.models import User
 from crm.core.access import scope_rule, zone_clause
 from crm.core.audit import apply_changes, record_audit
 from crm.core.boundary import parse_id
-from crm.core.conflicts import flush_or_conflict
+from crm.core.conflicts import conflict_as
 from crm.core.money import MAX_WAN
 from crm.core.settings import get_setting
 from crm.core.timeutil import local_today, utcnow
@@ -242,10 +242,11 @@ def update_project(project: Project, raw: dict[str, Any], version: Any, actor: A
     """Edit fields (not the stage); a stale version is refused, naming who saved last."""
     check_version(project, version)
     values = clean_project_values(raw, project.zone_id, actor)
-    changes = apply_changes(project, values, PROJECT_FIELDS)
+    with conflict_as(lambda: StaleVersion(project)):
+        changes = apply_changes(project, values, PROJECT_FIELDS)
+        if changes:
+            project.updated_by_id = actor.id
     if changes:
-        project.updated_by_id = actor.id
-        flush_or_conflict(lambda: StaleVersion(project))
         record_audit("update", "project", project.id, changes, actor=actor)
     return changes
 

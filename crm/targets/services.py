@@ -12,7 +12,7 @@ from crm.auth.models import User
 from crm.core.access import scope_rule, zone_clause
 from crm.core.audit import apply_changes, record_audit
 from crm.core.boundary import parse_id
-from crm.core.conflicts import flush_or_conflict
+from crm.core.conflicts import conflict_as
 from crm.core.roles import CITY_ROLES
 from crm.core.settings import define_setting, get_setting
 from crm.core.timeutil import local_today, utcnow
@@ -173,9 +173,9 @@ def create_target(
         created_by_id=getattr(actor, "id", None),
         attraction_modes=[],
     )
-    apply_changes(target, values, TARGET_FIELDS)
-    db.session.add(target)
-    flush_or_conflict(lambda: _already_listed(enterprise, zone_id))
+    with conflict_as(lambda: _already_listed(enterprise, zone_id)):
+        apply_changes(target, values, TARGET_FIELDS)
+        db.session.add(target)
     record_audit(
         "create",
         "target",
