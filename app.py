@@ -51,7 +51,7 @@ def create_app(config_class: type[Config] | None = None, **overrides: Any) -> Fl
     if app.config["TRUSTED_PROXIES"]:
         n = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
-    boundary.init_app(app)
+    boundary.init_app(app, strict_prefixes=("/api/",))
     register_extensions(app)
     register_blueprints(app)
     register_request_hooks(app)
@@ -196,7 +196,10 @@ def register_error_handlers(app: Flask) -> None:
             record_audit("forbidden", "route", request.path[:64], actor=current_user)
             db.session.commit()
         message = getattr(exc, "message", None) or str(PAGE_MESSAGES.get(code, exc.name))
-        return render_template("errors/error.html", code=code, message=message), code
+        headers = (
+            {"Allow": ", ".join(exc.valid_methods)} if getattr(exc, "valid_methods", None) else {}
+        )
+        return render_template("errors/error.html", code=code, message=message), code, headers
 
     for code in ERROR_CODES:
         app.register_error_handler(code, handle)

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from flask import g
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
-from crm.api.base import API_PREFIX, api_allow
+from crm.api.base import API_PREFIX, Blueprint, api_allow
 from crm.chains.models import SEGMENTS, STATUSES, STRATEGIES, Chain
 from crm.chains.services import Coverage, chain_coverages, chain_tree, coverage
 from crm.core.access import SIGNED_IN, get_or_404

@@ -21,13 +21,15 @@ from crm.api.target_schemas import (
     utc_iso,
 )
 from crm.core.boundary import BoundedInt, Id
-from crm.core.money import AmountError, parse_amount, wan_to_yi_str
+from crm.core.money import MAX_WAN, AmountError, parse_amount, wan_to_yi_str
 from crm.projects.models import PROJECT_TYPES
 from crm.projects.queries import SIGNALS, SORT_LABELS
 from crm.projects.services import INITIAL_STAGES, project_signals
 from crm.projects.stages import ALL_STAGES, stage_label
 
+NAME_LENGTH = "应为 {min} 到 {max} 个字符"
 AMOUNT_HELP = '整数万元，或带单位的字符串，如 "30亿"、"300000万"、"3,000,000,000元"'
+DECIMAL_STRING = {"type": "string", "format": "decimal", "description": "亩，十进制字符串"}
 AREA_ERRORS = {"invalid": "应为数字（亩）", "special": "应为有限的数字（亩）"}
 
 
@@ -37,7 +39,10 @@ class Amount(fields.Field):
     def __init__(self, **kwargs: Any) -> None:
         metadata = {
             "description": AMOUNT_HELP,
-            "oneOf": [{"type": "integer", "minimum": 0}, {"type": "string"}],
+            "oneOf": [
+                {"type": "integer", "minimum": 0, "maximum": MAX_WAN},
+                {"type": "string", "minLength": 1, "maxLength": 40},
+            ],
             **kwargs.pop("metadata", {}),
         }
         super().__init__(metadata=metadata, **kwargs)
@@ -125,13 +130,13 @@ class ProjectDetailSchema(ProjectSchema):
     code_name = fields.Str(allow_none=True, metadata={"description": "保密代号"})
     enterprise = fields.Nested(EnterpriseSummarySchema)
     industry = fields.Str()
-    land_need_mu = fields.Decimal(as_string=True, allow_none=True)
+    land_need_mu = fields.Decimal(as_string=True, allow_none=True, metadata=DECIMAL_STRING)
     first_reported_on = fields.Date(allow_none=True)
     description = fields.Str()
     contract_signed_on = fields.Date(allow_none=True)
     registered_company_name = fields.Str(allow_none=True)
     registered_uscc = fields.Str(allow_none=True)
-    land_area_mu = fields.Decimal(as_string=True, allow_none=True)
+    land_area_mu = fields.Decimal(as_string=True, allow_none=True, metadata=DECIMAL_STRING)
     started_on = fields.Date(allow_none=True)
     produced_on = fields.Date(allow_none=True)
     full_production_on = fields.Date(allow_none=True)
@@ -178,6 +183,7 @@ class ProjectActivityPageSchema(PageSchema):
 
 class StaleErrorSchema(Schema):
     code = fields.Int()
+    status = fields.Str(metadata={"description": "Conflict"})
     message = fields.Str(metadata={"description": "说明是谁修改了该项目"})
     version = fields.Int(metadata={"description": "当前版本号"})
     updated_by = fields.Nested(PersonSchema, allow_none=True)
@@ -202,7 +208,7 @@ class ProjectListArgsSchema(PageArgsSchema, ChainArgsSchema):
 
 
 class ProjectUpdateSchema(ZhSchema):
-    name = fields.Str(validate=max_len(200))
+    name = fields.Str(validate=validate.Length(min=1, max=200, error=NAME_LENGTH))
     code_name = fields.Str(allow_none=True, validate=max_len(60))
     owner_id = Id(allow_none=True)
     industry = fields.Str(validate=max_len(100))
@@ -226,7 +232,7 @@ class ProjectPatchSchema(ProjectUpdateSchema):
 
 
 class ProjectCreateSchema(ProjectUpdateSchema):
-    name = fields.Str(required=True, validate=validate.Length(min=1, max=200))
+    name = fields.Str(required=True, validate=validate.Length(min=1, max=200, error=NAME_LENGTH))
     enterprise_id = Id(metadata={"description": "已有企业；或用 enterprise 同时新建"})
     enterprise = fields.Nested(EnterpriseCreateSchema)
     zone_id = Id(metadata={"description": "市级用户必填；开发区用户只能是本区"})

@@ -6,12 +6,11 @@ from __future__ import annotations
 from typing import Any, NoReturn
 
 from flask import abort, g, jsonify
-from flask_smorest import Blueprint
 from sqlalchemy import Select, select
 from sqlalchemy.orm.exc import StaleDataError
 
 from crm.api import project_schemas as s
-from crm.api.base import API_PREFIX, api_allow
+from crm.api.base import API_PREFIX, Blueprint, api_allow
 from crm.api.target_schemas import ActivityCreateSchema, DuplicateErrorSchema, PageArgsSchema
 from crm.api.targets import _duplicate, _existing_enterprise, _new_enterprise
 from crm.auth.models import User

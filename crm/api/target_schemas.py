@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates_schema
 
 from crm.core.boundary import BoundedInt, Id
 from crm.enterprises.models import LABELS, OWNERSHIPS, TIERS
@@ -54,6 +54,28 @@ class ZhSchema(Schema):
 
     error_messages = {"unknown": "不允许的字段", "type": "应为 JSON 对象"}  # noqa: RUF012
 
+    strict_types = True  # a JSON body: true is a boolean and 5 a number, not 0, "yes" or "5"
+
+    @pre_load
+    def _json_types(self, data: Any, **_kwargs: Any) -> Any:
+        if not self.strict_types or not isinstance(data, dict):
+            return data
+        errors = {}
+        for name, field in self.load_fields.items():
+            key = field.data_key or name
+            value = data.get(key)
+            if key not in data or value is None:
+                continue
+            if isinstance(field, fields.Boolean) and not isinstance(value, bool):
+                errors[key] = [_INVALID[fields.Boolean]]
+            elif isinstance(field, fields.Integer) and (
+                isinstance(value, bool) or not isinstance(value, int)
+            ):
+                errors[key] = [_INVALID[fields.Integer]]
+        if errors:
+            raise ValidationError(errors)
+        return data
+
     def on_bind_field(self, field_name: str, field_obj: fields.Field) -> None:
         field_obj.error_messages = {**field_obj.error_messages, **_zh_messages(field_obj)}
         inner = getattr(field_obj, "inner", None)
@@ -84,6 +106,7 @@ class PageSchema(Schema):
 
 
 class PageArgsSchema(ZhSchema):
+    strict_types = False  # a query string: everything arrives as text
     page = BoundedInt(load_default=1, minimum=1, maximum=1_000_000)
     per_page = fields.Int(
         load_default=50,
@@ -144,7 +167,7 @@ class EnterpriseListArgsSchema(PageArgsSchema):
 
 
 class EnterpriseUpdateSchema(ZhSchema):
-    name = fields.Str(validate=max_len(200))
+    name = fields.Str(validate=validate.Length(min=1, max=200, error="应为 {min} 到 {max} 个字符"))
     aliases = fields.Str(validate=max_len(500), metadata={"description": "以顿号或逗号分隔"})
     uscc = fields.Str(allow_none=True, metadata={"description": "统一社会信用代码（18 位）"})
     hq_province = fields.Str(validate=max_len(40))
@@ -159,7 +182,9 @@ class EnterpriseUpdateSchema(ZhSchema):
 
 
 class EnterpriseCreateSchema(EnterpriseUpdateSchema):
-    name = fields.Str(required=True, validate=max_len(200))
+    name = fields.Str(
+        required=True, validate=validate.Length(min=1, max=200, error="应为 {min} 到 {max} 个字符")
+    )
     confirm_duplicate = fields.Bool(
         load_default=False,
         metadata={"description": "确认创建名称相似的企业（信用代码相同时无效）"},
@@ -177,6 +202,7 @@ class DuplicateHitSchema(Schema):
 
 class DuplicateErrorSchema(Schema):
     code = fields.Int()
+    status = fields.Str(metadata={"description": "Conflict"})
     message = fields.Str()
     can_confirm = fields.Bool(metadata={"description": "true：可带 confirm_duplicate 重新提交"})
     duplicates = fields.List(fields.Nested(DuplicateHitSchema))
@@ -212,6 +238,8 @@ class TargetPageSchema(PageSchema):
 
 class ChainArgsSchema(ZhSchema):
     """The list filters by chain map: any node of a chain, or one node."""
+
+    strict_types = False
 
     chain = Id(metadata={"description": "产业链 id"})
     node = Id(metadata={"description": "产业链环节 id"})

@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import Any, NoReturn
 
 from flask import abort, g, jsonify
-from flask_smorest import Blueprint
 from sqlalchemy import Select, select
 
 from crm.api import target_schemas as s
-from crm.api.base import API_PREFIX, api_allow
+from crm.api.base import API_PREFIX, Blueprint, api_allow
 from crm.core.access import SIGNED_IN, WRITERS, get_or_404, scoped, scoped_select
 from crm.core.pagination import Page, paginate
 from crm.core.roles import CITY_ROLES

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from flask import g
-from flask_smorest import Blueprint
 
-from crm.api.base import API_PREFIX, api_allow
+from crm.api.base import API_PREFIX, Blueprint, api_allow
 from crm.api.schemas import MeSchema, MeUpdateSchema, ZoneSchema
 from crm.core.access import SIGNED_IN, get_or_404
 from crm.core.audit import apply_changes, record_audit

@@ -6,8 +6,8 @@
   (WTForms selects). PostgreSQL's INTEGER ends at 2³¹−1, so that bound holds on SQLite too.
 - Control characters: PostgreSQL refuses NUL in text, and no field of this product wants C0
   controls besides tab and line breaks. Query strings and forms are cleaned as they are parsed
-  (:class:`BoundaryRequest`), so a form keeps what was typed; a JSON body carrying them is
-  refused with 422 naming the field; a path or header carrying them answers 404 / 400.
+  (:class:`BoundaryRequest`), so a form keeps what was typed; a JSON body (or an API query
+  string) carrying them is refused with 422 naming the field; a path or header: 404 / 400.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import re
 from typing import Any
+from urllib.parse import parse_qsl
 
 from flask import Flask, Request, abort, request
 from flask_babel import lazy_gettext as _l
@@ -28,6 +29,7 @@ MAX_INT = MAX_ID
 CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 _ASCII_INT_RE = re.compile(r"-?[0-9]{1,10}")
 BAD_TEXT = _l("不能包含控制字符")
+_STRICT_PREFIXES: tuple[str, ...] = ("\x00",)  # set by init_app; a path never starts so
 
 
 def clean_text(value: str) -> str:
@@ -174,6 +176,11 @@ def _check_request() -> None:
     for value in (request.view_args or {}).values():
         if isinstance(value, str) and CONTROL_RE.search(value):
             abort(404)
+    if request.path.startswith(_STRICT_PREFIXES):  # an API client is told, not corrected
+        raw = parse_qsl(request.query_string.decode("utf-8", "replace"), keep_blank_values=True)
+        bad = sorted({key for key, value in raw if CONTROL_RE.search(key + value)})
+        if bad:
+            abort(422, description={"query": {key: [str(BAD_TEXT)] for key in bad[:20]}})
     if request.is_json and request.content_length != 0:
         try:
             body = json.loads(request.get_data(cache=True))
@@ -184,8 +191,11 @@ def _check_request() -> None:
             abort(422, description={"json": {where: [str(BAD_TEXT)] for where in bad[:20]}})
 
 
-def init_app(app: Flask) -> None:
-    """Install the boundary on ``app``: the ``id`` converter, the request class, the checks."""
+def init_app(app: Flask, strict_prefixes: tuple[str, ...] = ()) -> None:
+    """Install the boundary on ``app``: the ``id`` converter, the request class, the checks.
+    Under ``strict_prefixes`` (an API) control characters in query strings are refused too."""
+    global _STRICT_PREFIXES
+    _STRICT_PREFIXES = strict_prefixes or ("\x00",)
     app.request_class = BoundaryRequest
     app.url_map.converters["id"] = IdConverter
     app.before_request_funcs.setdefault(None, []).insert(0, _check_request)
