@@ -17,7 +17,7 @@ import re
 from typing import Any
 from urllib.parse import parse_qsl
 
-from flask import Flask, Request, abort, request
+from flask import Flask, Request, abort, current_app, request
 from flask_babel import lazy_gettext as _l
 from marshmallow import fields, validate
 from werkzeug.datastructures import ImmutableMultiDict
@@ -170,6 +170,9 @@ def _bad_strings(value: Any, path: str = "") -> list[str]:
 
 
 def _check_request() -> None:
+    limit = current_app.config.get("MAX_URL_LENGTH")
+    if limit and len(request.full_path) > limit:
+        abort(414)  # the app's own answer (JSON on the API), below the server's request-line cap
     for name, value in request.headers.items():
         if "\x00" in value or "\x00" in name:
             abort(400)
@@ -195,6 +198,7 @@ def init_app(app: Flask, strict_prefixes: tuple[str, ...] = ()) -> None:
     """Install the boundary on ``app``: the ``id`` converter, the request class, the checks.
     Under ``strict_prefixes`` (an API) control characters in query strings are refused too."""
     global _STRICT_PREFIXES
+    app.config.setdefault("MAX_URL_LENGTH", 8000)  # gunicorn.conf.py lets 8190-byte lines in
     _STRICT_PREFIXES = strict_prefixes or ("\x00",)
     app.request_class = BoundaryRequest
     app.url_map.converters["id"] = IdConverter
