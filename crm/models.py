@@ -1,6 +1,6 @@
 """Every area's models, imported in one place so Alembic and the app see the whole schema."""
 
-from crm.auth.models import ApiToken, LoginSession, User
+from crm.auth.models import ApiToken, LoginFailure, LoginSession, User
 from crm.chains.models import (
     Chain,
     ChainNode,
@@ -38,6 +38,7 @@ __all__ = [
     "ImportChange",
     "Indicator",
     "IndicatorActual",
+    "LoginFailure",
     "LoginSession",
     "NodeEnterprise",
     "NodeProject",
