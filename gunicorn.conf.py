@@ -24,3 +24,6 @@ keepalive = 5
 timeout = 60
 graceful_timeout = 20
 os.environ.setdefault("OVERLOAD_MAX_IN_FLIGHT", "3")  # read by config.py in each worker
+# The longest request line gunicorn accepts (its maximum): the app answers longer URLs itself
+# (414, JSON on the API) up to MAX_URL_LENGTH, instead of gunicorn's plain-text 400.
+limit_request_line = 8190

@@ -197,7 +197,7 @@ def generate_project_milestones(ctx: Context) -> int:
     """The stored milestones, rebuilt from the events by the product's own backfill (COPY
     bypasses the session hook that keeps them in step)."""
     from crm.extensions import db
-    from crm.projects.milestones import rebuild_all
+    from crm.quotas.milestones import rebuild_all
 
     return rebuild_all(db.session.connection())
 

@@ -1,7 +1,7 @@
 """Every area's models, imported in one place so Alembic and the app see the whole schema."""
 
-import crm.projects.milestones  # noqa: F401 — keeps project_milestone in step with stage events
-from crm.auth.models import ApiToken, LoginSession, User
+import crm.quotas.milestones  # noqa: F401 — keeps project_milestone in step with stage events
+from crm.auth.models import ApiToken, LoginFailure, LoginSession, User
 from crm.chains.models import (
     Chain,
     ChainNode,
@@ -12,7 +12,7 @@ from crm.chains.models import (
     RoadmapMilestone,
 )
 from crm.core.models import AuditLog, Heartbeat, Setting
-from crm.enterprises.models import Contact, Enterprise
+from crm.enterprises.models import Contact, Enterprise, IndustryClass
 from crm.imports.models import ImportBatch, ImportChange
 from crm.projects.models import Attachment, Project, ProjectMilestone, StageEvent
 from crm.quotas.models import Indicator, IndicatorActual, Quota, QuotaTier
@@ -39,6 +39,8 @@ __all__ = [
     "ImportChange",
     "Indicator",
     "IndicatorActual",
+    "IndustryClass",
+    "LoginFailure",
     "LoginSession",
     "NodeEnterprise",
     "NodeProject",

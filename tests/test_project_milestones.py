@@ -17,7 +17,7 @@ from sqlalchemy import delete, select
 
 from crm.enterprises.models import Enterprise
 from crm.extensions import db
-from crm.projects.milestones import rebuild_all
+from crm.quotas.milestones import rebuild_all
 from crm.projects.models import Project, ProjectMilestone, StageEvent
 from crm.projects.stages import ALL_STAGES, PIPELINE, stage_probability
 from crm.quotas.attainment import (

@@ -7,16 +7,18 @@ from datetime import timedelta
 from functools import cache
 from pathlib import Path
 
+from flask import session
 from sqlalchemy import select, update
 from werkzeug.security import generate_password_hash
 
 from crm.auth.models import ApiToken, LoginSession, User, hash_secret
 from crm.core.access import scope_rule, zone_clause
 from crm.core.audit import record_audit
+from crm.core.boundary import parse_id
 from crm.core.roles import CITY_ROLES, ROLES, ZONE_ROLES
 from crm.core.settings import get_setting
 from crm.core.timeutil import utcnow
-from crm.extensions import db
+from crm.extensions import db, login_manager
 
 MIN_PASSWORD = 8
 MAX_PASSWORD = 256
@@ -97,6 +99,30 @@ def touch_login_session(sid: str, user: User) -> bool:
         row.last_seen_at = now
         db.session.commit()
     return True
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    """Load the signed-in user only while their login session is alive."""
+    sid = session.get("sid")
+    ident = parse_id(user_id)
+    if not sid or ident is None:
+        return None
+    # the user and the login session in one statement (held here: the session's identity
+    # map is weak, and touch_login_session finds the row in it instead of querying again)
+    row = db.session.execute(
+        select(User, LoginSession)
+        .join(LoginSession, LoginSession.user_id == User.id)
+        .where(User.id == ident, LoginSession.id == sid)
+    ).first()
+    if row is None:
+        return None
+    user, _login_session = row
+    if not user.active:
+        return None
+    if not touch_login_session(sid, user):
+        return None
+    return user
 
 
 def end_login_session(sid: str | None) -> None:

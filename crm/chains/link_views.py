@@ -15,9 +15,8 @@ from crm.core.forms import choices
 from crm.extensions import db
 from crm.projects.models import Project
 from crm.projects.services import can_write_project
+from crm.targets.chain_hooks import provide
 from crm.targets.services import writable_target_or_404
-
-ID = "int(max=2147483647)"
 
 
 def chain_links(kind: str, owner_id: int, user: Any, writable: bool) -> dict[str, Any]:
@@ -32,6 +31,9 @@ def chain_links(kind: str, owner_id: int, user: Any, writable: bool) -> dict[str
     endpoint = "chains.target_links" if kind == "target" else "chains.project_links"
     action = url_for(endpoint, **{f"{kind}_id": owner_id})
     return {"nodes": nodes, "form": form, "action": action}
+
+
+provide(chain_links=chain_links)
 
 
 def _save(kind: str, owner_id: int, back: str):
@@ -70,7 +72,7 @@ def project_links(project_id: int):
 def register(bp: Blueprint) -> None:
     """Attach the link routes to the chains blueprint."""
     for rule, view in (
-        (f"/links/target/<{ID}:target_id>", target_links),
-        (f"/links/project/<{ID}:project_id>", project_links),
+        ("/links/target/<id:target_id>", target_links),
+        ("/links/project/<id:project_id>", project_links),
     ):
         bp.add_url_rule(rule, view.__name__, allow(*WRITERS)(view), methods=["POST"])

@@ -11,6 +11,7 @@ from sqlalchemy import or_, select
 
 from crm.core.access import scope_rule
 from crm.core.audit import apply_changes, record_audit
+from crm.core.conflicts import conflict_as
 from crm.core.timeutil import utcnow
 from crm.enterprises.models import LABELS, OWNERSHIPS, TIERS, Contact, Enterprise
 from crm.enterprises.names import name_pinyin, normalize_name, similar_names
@@ -37,6 +38,9 @@ SIMILARITY_THRESHOLD = 90
 # Areas that hold rows pointing at an enterprise register a function here that moves them
 # from the merged enterprise to the kept one (the projects area adds its own).
 MERGE_HOOKS: list[Callable[[Enterprise, Enterprise, Any], None]] = []
+# The targets area registers how to find the live targets of some enterprises, by enterprise
+# id, as a user may see them (shown on the enterprise pages).
+TARGET_LOOKUPS: list[Callable[[Any, Any], dict[int, list[Any]]]] = []
 
 
 class EnterpriseError(ValueError):
@@ -193,9 +197,13 @@ def create_enterprise(
         name=values["name"], normalized_name="", created_by_id=getattr(actor, "id", None)
     )
     defaults = {"aliases": "", "labels": [], "is_local": False}
-    _apply(enterprise, {**defaults, **values})
-    db.session.add(enterprise)
-    db.session.flush()
+
+    def duplicate() -> DuplicateEnterprise:  # the same code saved meanwhile by someone else
+        return DuplicateEnterprise(find_duplicates(values["name"], values.get("uscc")))
+
+    with conflict_as(duplicate):
+        _apply(enterprise, {**defaults, **values})
+        db.session.add(enterprise)
     record_audit("create", "enterprise", enterprise.id, {"name": enterprise.name}, actor=actor)
     return enterprise
 
@@ -265,3 +273,12 @@ def merge_enterprises(source: Enterprise, kept: Enterprise, actor: Any) -> Enter
         actor=actor,
     )
     return kept
+
+
+def targets_by_enterprise(enterprise_ids: Any, user: Any) -> dict[int, list[Any]]:
+    """The live targets of these enterprises the user may see, grouped by enterprise."""
+    found: dict[int, list[Any]] = {}
+    for lookup in TARGET_LOOKUPS:
+        for enterprise_id, targets in lookup(enterprise_ids, user).items():
+            found.setdefault(enterprise_id, []).extend(targets)
+    return found

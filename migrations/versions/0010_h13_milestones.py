@@ -1,7 +1,7 @@
 """project milestones: the first date each project reached each pipeline stage
 
 Revision ID: h13_milestones
-Revises: 0007_list_indexes
+Revises: h11_registration
 Create Date: 2026-12-03 06:30:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "h13_milestones"
-down_revision = "0007_list_indexes"
+down_revision = "h11_registration"
 branch_labels = None
 depends_on = None
 
@@ -34,7 +34,7 @@ def upgrade():
             "ix_project_milestone_stage_reached", ["stage", "reached_on", "project_id"]
         )
     # Backfill from the stage events with the same code that keeps the table in step.
-    from crm.projects.milestones import rebuild_all
+    from crm.quotas.milestones import rebuild_all
 
     rebuild_all(op.get_bind())
     if op.get_bind().dialect.name == "postgresql":
