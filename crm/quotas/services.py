@@ -190,7 +190,7 @@ def load_facts(zone_ids: list[int], year: int, rules: Rules) -> dict[int, list[P
     event, the first time the project reached the counting stage (the stored milestone,
     ``crm.quotas.milestones``): all the counting reads."""
     start, end = date(year, 1, 1), date(year, 12, 31)  # effective dates are Shanghai dates
-    late = [s for s in PIPELINE if rank(LATE_STAGE) <= rank(s) < rank(rules.counting_stage)]
+    late = [s for s in PIPELINE if rank(s) >= rank(LATE_STAGE)]  # as compute_attainment asks
     eligible = []  # the counting rules' filters, applied in SQL too (the facts stay complete)
     if rules.manufacturing_only:
         eligible.append(Project.is_manufacturing.is_(True))
