@@ -17,7 +17,6 @@ from sqlalchemy import delete, select
 
 from crm.enterprises.models import Enterprise
 from crm.extensions import db
-from crm.quotas.milestones import rebuild_all
 from crm.projects.models import Project, ProjectMilestone, StageEvent
 from crm.projects.stages import ALL_STAGES, PIPELINE, stage_probability
 from crm.quotas.attainment import (
@@ -27,6 +26,7 @@ from crm.quotas.attainment import (
     compute_attainment,
     first_reached,
 )
+from crm.quotas.milestones import rebuild_all
 from crm.quotas.models import Quota, QuotaTier
 from crm.quotas.services import counting_rules, zones_attainment
 from crm.zones.models import Zone
