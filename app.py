@@ -17,6 +17,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import INSTANCE_DIR, Config, config_from_env
 from crm.core import boundary, conflicts
+from crm.core.overload import OverloadGuard
 from crm.core.timeutil import format_datetime_zh
 from crm.extensions import babel, celery_init_app, csrf, db, limiter, login_manager, migrate
 
@@ -58,6 +59,13 @@ def create_app(config_class: type[Config] | None = None, **overrides: Any) -> Fl
         n = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
     boundary.init_app(app, strict_prefixes=("/api/",))
+    if app.config["OVERLOAD_MAX_IN_FLIGHT"] > 0:  # outermost: sheds before any work
+        app.wsgi_app = OverloadGuard(  # type: ignore[method-assign]
+            app.wsgi_app,
+            app.config["OVERLOAD_MAX_IN_FLIGHT"],
+            app.config["OVERLOAD_MAX_WAIT_MS"],
+            app.config["OVERLOAD_MAX_QUEUE_MS"],
+        )
     register_extensions(app)
     register_blueprints(app)
     register_static(app)

@@ -95,9 +95,17 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE")
     SESSION_COOKIE_NAME = "crm_session"
-    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    # The cookie outlives every allowed absolute lifetime (at most 168 h, a setting); the login
+    # session row decides. It is signed once at login, not again on every response.
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=168)
+    SESSION_REFRESH_EACH_REQUEST = False
     WTF_CSRF_TIME_LIMIT = None
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
+    # Load shedding (crm/core/overload.py): requests running at once per process (0 = off),
+    # how long one more may wait for a slot, and the longest queue time a proxy may report.
+    OVERLOAD_MAX_IN_FLIGHT = int(os.environ.get("OVERLOAD_MAX_IN_FLIGHT", "0"))
+    OVERLOAD_MAX_WAIT_MS = int(os.environ.get("OVERLOAD_MAX_WAIT_MS", "200"))
+    OVERLOAD_MAX_QUEUE_MS = int(os.environ.get("OVERLOAD_MAX_QUEUE_MS", "1000"))
 
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or (
         os.environ.get("REDIS_URL") or "memory://"

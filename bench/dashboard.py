@@ -27,7 +27,16 @@ from typing import Any
 from sqlalchemy import make_url
 
 from bench.client import Client
-from bench.generate import PASSWORD, Scale, app_env, flask_cli, parse_scale, prepare, sqlalchemy_url
+from bench.generate import (
+    PASSWORD,
+    Scale,
+    app_env,
+    database_url,
+    flask_cli,
+    parse_scale,
+    prepare,
+    sqlalchemy_url,
+)
 from bench.queries import Endpoint, record_queries, time_raw_sql
 from bench.run import (
     MAX_REQUESTS,
@@ -199,7 +208,6 @@ def main(argv: list[str] | None = None) -> int:
         os.environ["INSTANCE_PATH"] = str(work / "instance")
         url = args.database_url or f"sqlite:///{work / 'bench.sqlite'}"
         secret = secrets.token_hex(32)
-        env = app_env(url, work / "instance", secret)
         counts: dict[str, dict[str, int]] = {}
         rows: dict[str, int] = {}
         app: Any = None
@@ -210,6 +218,8 @@ def main(argv: list[str] | None = None) -> int:
             app, rows = build(url, scale, work / "instance", secret)
             recorded = count(app)
             counts[scale.name] = {name: r.count for name, r in recorded.items()}
+        url = database_url(app)  # the --scale database (its own one with BENCH_REUSE=1)
+        env = app_env(url, work / "instance", secret)
         repeats = args.requests * args.runs
         raw_sql = {name: time_raw_sql(app, r, repeats) for name, r in recorded.items()}
         tokens = {CITY_USER: flask_cli(env, "users", "token", CITY_USER, "--name", "bench")}

@@ -192,6 +192,16 @@ def generate_project_events(ctx: Context) -> int:
     return copy_rows(StageEvent, events())
 
 
+@generator("project milestones", order=53)
+def generate_project_milestones(ctx: Context) -> int:
+    """The stored milestones, rebuilt from the events by the product's own backfill (COPY
+    bypasses the session hook that keeps them in step)."""
+    from crm.extensions import db
+    from crm.quotas.milestones import rebuild_all
+
+    return rebuild_all(db.session.connection())
+
+
 @generator("project activities", order=55)
 def generate_project_activities(ctx: Context) -> int:
     """Half of the scale's activities, spread evenly over the projects, newest at each

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import json
 import os
 import random
 import secrets
@@ -211,12 +212,69 @@ def fill(app: Any, scale: Scale, seed: int = 2026) -> dict[str, int]:
     return counts
 
 
+REUSE = os.environ.get("BENCH_REUSE") == "1"
+META = "bench_meta"  # scale name and rows per generator of a finished build
+
+
+def scale_url(url: str, scale: Scale) -> str:
+    """The database of one scale when builds are reused: ``<name>_<scale>``."""
+    slug = scale.name.replace("×", "x").replace(".", "_")
+    parsed = make_url(sqlalchemy_url(url))
+    if parsed.get_backend_name() == "sqlite":
+        path = Path(str(parsed.database))
+        return f"sqlite:///{path.with_name(f'{path.stem}_{slug}{path.suffix}')}"
+    return parsed.set(database=f"{parsed.database}_{slug}").render_as_string(hide_password=False)
+
+
+def built_rows(url: str, scale: Scale) -> dict[str, int] | None:
+    """Rows per generator of a finished build of ``scale`` in this database, else None."""
+    engine = create_engine(sqlalchemy_url(url))
+    try:
+        with engine.connect() as conn:
+            row = conn.execute(text(f"SELECT scale, rows FROM {META}")).first()
+    except Exception:  # noqa: BLE001 — no database or no marker: not built
+        return None
+    finally:
+        engine.dispose()
+    if row is None or row[0] != scale.name:
+        return None
+    return json.loads(row[1])
+
+
+def mark_built(app: Any, scale: Scale, rows: dict[str, int]) -> None:
+    from crm.extensions import db
+
+    with app.app_context(), db.engine.begin() as conn:
+        conn.execute(text(f"CREATE TABLE {META} (scale VARCHAR(40), rows TEXT)"))
+        conn.execute(
+            text(f"INSERT INTO {META} VALUES (:s, :r)"), {"s": scale.name, "r": json.dumps(rows)}
+        )
+
+
 def prepare(url: str, scale: Scale, instance: Path, secret: str) -> tuple[Any, dict[str, int]]:
-    """A fresh database at ``scale``: wiped, migrated, filled. Returns (app, counts)."""
+    """A fresh database at ``scale``: wiped, migrated, filled. Returns (app, counts).
+
+    With ``BENCH_REUSE=1`` each scale lives in its own database (``<name>_<scale>``, see
+    :func:`scale_url`), built once and then only migrated (``flask db upgrade``) by later runs;
+    the app's ``SQLALCHEMY_DATABASE_URI`` tells callers which database that is."""
+    if REUSE:
+        url = scale_url(url, scale)
+        rows = built_rows(url, scale)
+        if rows is not None:
+            flask_cli(app_env(url, instance, secret), "db", "upgrade")
+            return make_app(url, secret), rows
     reset_database(url)
     flask_cli(app_env(url, instance, secret), "db", "upgrade")
     app = make_app(url, secret)
-    return app, fill(app, scale)
+    rows = fill(app, scale)
+    if REUSE:
+        mark_built(app, scale, rows)
+    return app, rows
+
+
+def database_url(app: Any) -> str:
+    """The database an app prepared by :func:`prepare` uses (as given to gunicorn)."""
+    return make_url(app.config["SQLALCHEMY_DATABASE_URI"]).render_as_string(hide_password=False)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -34,6 +34,7 @@ from bench.generate import (
     ROOT,
     Scale,
     app_env,
+    database_url,
     flask_cli,
     parse_scale,
     prepare,
@@ -209,7 +210,6 @@ def main(argv: list[str] | None = None) -> int:
         os.environ["INSTANCE_PATH"] = str(work / "instance")  # before the app is imported
         url = args.database_url or f"sqlite:///{work / 'bench.sqlite'}"
         secret = secrets.token_hex(32)
-        env = app_env(url, work / "instance", secret)
         counts: dict[str, dict[str, int]] = {}
         rows: dict[str, dict[str, int]] = {}
         app: Any = None
@@ -220,6 +220,8 @@ def main(argv: list[str] | None = None) -> int:
             app, rows[scale.name] = prepare(url, scale, work / "instance", secret)
             recorded = record_queries(app, ENDPOINTS, args.user, PASSWORD)
             counts[scale.name] = {name: r.count for name, r in recorded.items()}
+        url = database_url(app)  # the --scale database (its own one with BENCH_REUSE=1)
+        env = app_env(url, work / "instance", secret)
         repeats = args.requests * args.runs
         raw_sql = {name: time_raw_sql(app, r, repeats) for name, r in recorded.items()}
         token = flask_cli(env, "users", "token", args.user, "--name", "bench-http")

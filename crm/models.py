@@ -1,5 +1,6 @@
 """Every area's models, imported in one place so Alembic and the app see the whole schema."""
 
+import crm.quotas.milestones  # noqa: F401 — keeps project_milestone in step with stage events
 from crm.auth.models import ApiToken, LoginFailure, LoginSession, User
 from crm.chains.models import (
     Chain,
@@ -13,7 +14,7 @@ from crm.chains.models import (
 from crm.core.models import AuditLog, Heartbeat, Setting
 from crm.enterprises.models import Contact, Enterprise, IndustryClass
 from crm.imports.models import ImportBatch, ImportChange
-from crm.projects.models import Attachment, Project, StageEvent
+from crm.projects.models import Attachment, Project, ProjectMilestone, StageEvent
 from crm.quotas.models import Indicator, IndicatorActual, Quota, QuotaTier
 from crm.reminders.models import CalendarFeed, HolidayOverride, ReminderLog
 from crm.targets.models import Activity, Conflict, ConflictZone, Target
@@ -45,6 +46,7 @@ __all__ = [
     "NodeProject",
     "NodeTarget",
     "Project",
+    "ProjectMilestone",
     "Quota",
     "QuotaTier",
     "ReminderLog",

@@ -279,3 +279,27 @@ def test_user_row_has_no_plaintext(app):
     user = make_user("staff")
     row = db.session.execute(select(User.__table__).where(User.id == user.id)).one()
     assert PASSWORD not in " ".join(str(v) for v in row)
+
+
+def test_a_signed_in_request_loads_user_and_session_in_one_statement_and_keeps_the_cookie(
+    app, client
+):
+    from sqlalchemy import event
+
+    user = make_user("staff")
+    login(client, user)
+    client.get("/about")  # a first request may refresh the session row
+    statements: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        response = client.get("/about")
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert response.status_code == 200
+    assert "Set-Cookie" not in response.headers  # signed at login, not on every response
+    loads = [s for s in statements if "login_session" in s or "user.login" in s.replace('"', "")]
+    assert len(loads) == 1, statements

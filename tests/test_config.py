@@ -146,3 +146,16 @@ def test_postgresql_urls_use_psycopg_without_prepared_statements(scheme):
 def test_sqlite_urls_get_no_psycopg_options():
     app = create_app(Config, SECRET_KEY=STRONG_SECRET, SQLALCHEMY_DATABASE_URI="sqlite://")
     assert "connect_args" not in app.config["SQLALCHEMY_ENGINE_OPTIONS"]
+
+
+def test_load_shedding_is_installed_when_configured(tmp_path, monkeypatch):
+    from crm.core.overload import OverloadGuard
+
+    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path))
+    url = f"sqlite:///{tmp_path / 'x.sqlite'}"
+    off = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=url)
+    assert not isinstance(off.wsgi_app, OverloadGuard)
+    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=url, OVERLOAD_MAX_IN_FLIGHT=3)
+    assert isinstance(app.wsgi_app, OverloadGuard) and app.wsgi_app.max_in_flight == 3
+    response = app.test_client().get("/about", headers={"X-Request-Start": "t=1500000000"})
+    assert response.status_code == 503 and response.headers["Retry-After"] == "1"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from crm.core.timeutil import local_today
 from crm.enterprises.services import (
@@ -257,3 +257,34 @@ def test_mode_and_label_filters(world):
     assert len(db.session.scalars(stmt).all()) == 1
     stmt = target_list_stmt(world["city"], TargetFilters(mode="企业招商"))
     assert db.session.scalars(stmt).all() == []
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("豫光", ["河南豫光金铅股份有限公司"]),  # two characters: the grams index on PostgreSQL
+        ("铅", ["河南豫光金铅股份有限公司"]),  # one character
+        ("特钢", ["中原特钢有限公司"]),
+        ("有限", ["中原特钢有限公司", "河南豫光金铅股份有限公司"]),
+        ("光中", []),  # not adjacent anywhere
+        ("钢y", []),  # mixed: the LIKE
+        ("Ｙ", []),  # full-width letter: not in any name
+    ],
+)
+def test_one_and_two_character_chinese_search(world, query, expected):
+    for name in ("河南豫光金铅股份有限公司", "中原特钢有限公司"):
+        create_target(_enterprise(name), None, {}, world["staff_a"])
+    stmt = target_list_stmt(world["staff_a"], TargetFilters(q=query))
+    assert sorted(t.enterprise.name for t in db.session.scalars(stmt)) == sorted(expected)
+
+
+@pytest.mark.parametrize("query", ["豫光", "铅"])
+def test_short_chinese_search_uses_the_grams_index_on_postgresql(world, query):
+    if db.session.get_bind().dialect.name != "postgresql":
+        pytest.skip("PostgreSQL index")
+    create_target(_enterprise(), None, {}, world["staff_a"])
+    stmt = target_list_stmt(world["staff_a"], TargetFilters(q=query))
+    sql = str(stmt.compile(db.engine, compile_kwargs={"literal_binds": True}))
+    db.session.execute(text("SET LOCAL enable_seqscan = off"))  # a tiny table: force the choice
+    plan = "\n".join(db.session.scalars(text(f"EXPLAIN {sql}")))
+    assert "ix_enterprise_search_grams" in plan

@@ -108,8 +108,17 @@ def load_user(user_id: str) -> User | None:
     ident = parse_id(user_id)
     if not sid or ident is None:
         return None
-    user = db.session.get(User, ident)
-    if user is None or not user.active:
+    # the user and the login session in one statement (held here: the session's identity
+    # map is weak, and touch_login_session finds the row in it instead of querying again)
+    row = db.session.execute(
+        select(User, LoginSession)
+        .join(LoginSession, LoginSession.user_id == User.id)
+        .where(User.id == ident, LoginSession.id == sid)
+    ).first()
+    if row is None:
+        return None
+    user, _login_session = row
+    if not user.active:
         return None
     if not touch_login_session(sid, user):
         return None

@@ -12,10 +12,10 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from sqlalchemy import and_, case, func, or_, select
-from sqlalchemy.orm import lazyload
+from sqlalchemy.orm import aliased, lazyload
 
 from crm.extensions import db
-from crm.projects.models import Project, StageEvent
+from crm.projects.models import Project, ProjectMilestone, StageEvent
 from crm.projects.queries import quota_amount, rotting_clause, signal_clause
 from crm.projects.stages import PIPELINE, rank
 from crm.targets.models import OPEN_STATUSES, Conflict, ConflictZone, Target
@@ -66,48 +66,31 @@ class Indicators:
 def indicators(zone_ids: list[int], start: date, end: date) -> dict[int, Indicators]:
     """Per zone: projects that first reached 签约 between ``start`` and ``end`` (Shanghai
     dates), their amount, how many reached 注册 / 开工 by ``end``, and funds in place."""
-    signed, registered, built = (
-        stages_from("signed"),
-        stages_from("registered"),
-        stages_from("construction"),
-    )
-    touched = select(StageEvent.project_id).where(
-        StageEvent.to_stage.in_(signed),
-        StageEvent.effective_on.between(start, end),
-        StageEvent.project_id.in_(select(Project.id).where(Project.zone_id.in_(zone_ids))),
-    )
-    by_end = StageEvent.effective_on <= end
-    milestones = (
-        select(
-            StageEvent.project_id.label("project_id"),
-            func.min(case((StageEvent.to_stage.in_(signed), StageEvent.effective_on))).label(
-                "signed_on"
-            ),
-            func.max(case((and_(StageEvent.to_stage.in_(registered), by_end), 1), else_=0)).label(
-                "performing"
-            ),
-            func.max(case((and_(StageEvent.to_stage.in_(built), by_end), 1), else_=0)).label(
-                "started"
-            ),
-        )
-        .where(StageEvent.project_id.in_(touched))
-        .group_by(StageEvent.project_id)
-        .subquery()
-    )
+    signed = aliased(ProjectMilestone)
+    registered = aliased(ProjectMilestone)
+    built = aliased(ProjectMilestone)
+
+    def reached_by_end(alias: Any, stage: str):
+        return and_(alias.project_id == Project.id, alias.stage == stage, alias.reached_on <= end)
+
     stmt = (
         select(
             Project.zone_id,
             func.count(Project.id),
             func.coalesce(func.sum(quota_amount()), 0),
-            func.coalesce(func.sum(milestones.c.performing), 0),
-            func.coalesce(func.sum(milestones.c.started), 0),
+            func.count(registered.project_id),
+            func.count(built.project_id),
             func.coalesce(func.sum(Project.actual_in_place_wan), 0),
         )
-        .join(milestones, milestones.c.project_id == Project.id)
+        .select_from(signed)
+        .join(Project, Project.id == signed.project_id)
+        .outerjoin(registered, reached_by_end(registered, "registered"))
+        .outerjoin(built, reached_by_end(built, "construction"))
         .where(
+            signed.stage == "signed",
+            signed.reached_on.between(start, end),
             Project.zone_id.in_(zone_ids),
             Project.deleted_at.is_(None),
-            milestones.c.signed_on.between(start, end),
         )
         .group_by(Project.zone_id)
     )

@@ -15,6 +15,7 @@ from crm.core.conflicts import conflict_as
 from crm.core.timeutil import utcnow
 from crm.enterprises.models import LABELS, OWNERSHIPS, TIERS, Contact, Enterprise
 from crm.enterprises.names import name_pinyin, normalize_name, similar_names
+from crm.enterprises.search import search_text_matches
 from crm.enterprises.uscc import UsccError, validate_uscc
 from crm.extensions import db
 
@@ -162,7 +163,7 @@ def find_duplicates(
     if len(normalized) >= 2:
         # candidates sharing a piece of the name (indexed search), then fuzzy scoring
         pieces = {normalized[:2].lower(), normalized[-2:].lower()}
-        clauses = [Enterprise.search_text.contains(piece, autoescape=True) for piece in pieces]
+        clauses = [search_text_matches(piece) for piece in pieces]
         candidates = db.session.scalars(base.where(or_(*clauses)).limit(200)).all()
         by_id = {c.id: c for c in candidates}
         scored = similar_names(

@@ -141,6 +141,23 @@ class StageEvent(db.Model):
     actor: Mapped[User | None] = relationship(lazy="joined")
 
 
+class ProjectMilestone(db.Model):
+    """The date a project first reached a pipeline stage or a later one (derived from its
+    stage events by ``crm.quotas.milestones``, in the same transaction)."""
+
+    __tablename__ = "project_milestone"
+
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("project.id", ondelete="CASCADE"), primary_key=True
+    )
+    stage: Mapped[str] = mapped_column(String(20), primary_key=True)
+    reached_on: Mapped[date]
+
+    __table_args__ = (
+        Index("ix_project_milestone_stage_reached", "stage", "reached_on", "project_id"),
+    )
+
+
 class Attachment(db.Model):
     """A file attached to a project, stored outside static/ and served through the scope."""
 

@@ -160,9 +160,12 @@ def rot_days(code: str) -> int | None:
     return int(days) if days else None
 
 
+_RANKS = {code: position for position, code in enumerate(PIPELINE)}
+
+
 def rank(code: str) -> int:
     """Position in the pipeline (side states rank below everything)."""
-    return PIPELINE.index(code) if code in PIPELINE else -1
+    return _RANKS.get(code, -1)
 
 
 def is_forward(old: str, new: str) -> bool:
