@@ -7,6 +7,7 @@ import io
 import json
 
 import pytest
+from crm.core.cli import load_seed
 from sqlalchemy import select
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter
@@ -15,7 +16,6 @@ from crm.auth.services import create_api_token
 from crm.chains.models import Chain
 from crm.core.audit import record_audit
 from crm.core.boundary import IdConverter, coerce_id, parse_id, parse_int
-from crm.core.cli import load_seed
 from crm.enterprises.models import Enterprise
 from crm.enterprises.services import create_enterprise
 from crm.extensions import db
