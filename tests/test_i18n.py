@@ -62,3 +62,20 @@ def test_placeholders_survive_translation(messages):
             if missing:
                 problems.append(f"{_ids(message)[0]!r} → {msgstr!r}: missing {sorted(missing)}")
     assert not problems, "placeholders lost in translation:\n" + "\n".join(problems)
+
+
+def test_stored_vocabulary_has_english(messages):
+    """Words kept in the database and shown through ``|label`` (dynamic msgids) are translated."""
+    from crm.enterprises.models import LABELS, OWNERSHIPS, TIERS
+    from crm.targets.models import ACTIVITY_KINDS, ATTRACTION_MODES, TARGET_STATUSES
+
+    translated = {m.id for m in messages if not m.pluralizable and m.string}
+    words = {
+        *ATTRACTION_MODES,
+        *TARGET_STATUSES.values(),
+        *ACTIVITY_KINDS.values(),
+        *LABELS,
+        *TIERS,
+        *OWNERSHIPS,
+    }
+    assert sorted(words - translated) == []

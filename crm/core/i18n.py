@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from flask import g, has_app_context, has_request_context
-from flask_babel import get_locale
+from flask_babel import get_locale, gettext
 
 
 def is_english() -> bool:
@@ -22,3 +22,24 @@ def is_english() -> bool:
 def join_words(items: Iterable[object]) -> str:
     """Items as a list in the reader's language: 甲、乙 in Chinese, "a, b" in English."""
     return (", " if is_english() else "、").join(str(item) for item in items if item)
+
+
+def label(text: object) -> str:
+    """A stored vocabulary word (招商方式, 企业标签 …) in the reader's language.
+
+    These words are data (the database keeps the Chinese word) and msgids at once; they are
+    listed in crm/translations/dynamic_msgids.py. Unknown words come back unchanged.
+    """
+    if text is None or text == "":
+        return ""
+    return gettext(str(text))
+
+
+def words(items: Iterable[object] | None, empty: str = "—") -> str:
+    """Stored vocabulary words, translated and joined: 企业招商、资本招商 / "a, b"."""
+    return join_words(label(item) for item in items or ()) or empty
+
+
+def labels(mapping: Mapping[str, str]) -> dict[str, str]:
+    """A code → vocabulary-word mapping with the words in the reader's language."""
+    return {code: label(word) for code, word in mapping.items()}

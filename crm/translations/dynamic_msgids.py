@@ -39,3 +39,47 @@ CHAIN_LABELS = (
     N_("缺"),
     N_("风险"),
 )
+
+# Stored vocabulary (the database keeps the Chinese word; templates show ``word|label``):
+# crm.targets.models ATTRACTION_MODES, TARGET_STATUSES, ACTIVITY_KINDS and
+# crm.enterprises.models LABELS, TIERS, OWNERSHIPS. tests/test_i18n.py checks each has English.
+TARGET_VOCABULARY = (
+    N_("企业招商"),
+    N_("资本招商"),
+    N_("驻地招商"),
+    N_("链群招商"),
+    N_("股权招商"),
+    N_("其他"),
+    N_("待接触"),
+    N_("已接触"),
+    N_("有意向"),
+    N_("已转项目"),
+    N_("暂缓"),
+    N_("放弃"),
+    N_("电话"),
+    N_("拜访"),
+    N_("洽谈"),
+    N_("考察"),
+    N_("会议"),
+)
+ENTERPRISE_VOCABULARY = (
+    N_("世界500强"),
+    N_("中国500强"),
+    N_("上市公司"),
+    N_("专精特新"),
+    N_("小巨人"),
+    N_("单项冠军"),
+    N_("高新技术企业"),
+    N_("头雁"),
+    N_("瞪羚"),
+    N_("链主"),
+    N_("龙头"),
+    N_("骨干"),
+    N_("配套"),
+    N_("小微"),
+    N_("国有"),
+    N_("民营"),
+    N_("外资"),
+    N_("港澳台"),
+    N_("混合所有制"),
+)
