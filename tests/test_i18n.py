@@ -67,6 +67,8 @@ def test_placeholders_survive_translation(messages):
 def test_stored_vocabulary_has_english(messages):
     """Words kept in the database and shown through ``|label`` (dynamic msgids) are translated."""
     from crm.enterprises.models import LABELS, OWNERSHIPS, TIERS
+    from crm.projects.models import PROJECT_TYPES
+    from crm.projects.stages import DEFAULT_LABELS
     from crm.targets.models import ACTIVITY_KINDS, ATTRACTION_MODES, TARGET_STATUSES
 
     translated = {m.id for m in messages if not m.pluralizable and m.string}
@@ -77,5 +79,7 @@ def test_stored_vocabulary_has_english(messages):
         *LABELS,
         *TIERS,
         *OWNERSHIPS,
+        *PROJECT_TYPES.values(),
+        *DEFAULT_LABELS.values(),
     }
     assert sorted(words - translated) == []

@@ -15,7 +15,7 @@ from typing import Any
 from crm.core.money import AmountError, parse_amount
 from crm.core.tabular import HeaderMap, TabularError, parse_date
 from crm.enterprises.uscc import UsccError, validate_uscc
-from crm.projects.stages import ALL_STAGES, PIPELINE, rank, stage_label
+from crm.projects.stages import ALL_STAGES, PIPELINE, rank, stage_label, stage_name
 from crm.targets.importing import RowError
 
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -78,7 +78,8 @@ def stage_from_text(text: str) -> str | None:
     """A stage code from a ledger word (签约 / 已签约 / 在谈 …, the configured labels, codes)."""
     word = "".join(text.split()).lower()
     for code in ALL_STAGES:
-        if word in (code, stage_label(code).lower(), *STAGE_WORDS.get(code, ())):
+        names = (stage_name(code).lower(), stage_label(code).lower())
+        if word in (code, *names, *STAGE_WORDS.get(code, ())):
             return code
     return None
 

@@ -83,3 +83,14 @@ ENTERPRISE_VOCABULARY = (
     N_("港澳台"),
     N_("混合所有制"),
 )
+
+# crm.projects: types (stored as codes, shown through |label) and setting labels
+PROJECT_VOCABULARY = (
+    N_("新引进"),
+    N_("增资扩产"),
+    N_("阶段名称"),
+    N_("阶段英文名称"),
+    N_("各阶段成功概率（百分比）"),
+    N_("各阶段停留多少天视为停滞"),
+    N_("首报门槛（万元，≥ 该金额的项目签约前须向省里首报）"),
+)
