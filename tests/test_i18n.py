@@ -83,3 +83,13 @@ def test_stored_vocabulary_has_english(messages):
         *DEFAULT_LABELS.values(),
     }
     assert sorted(words - translated) == []
+
+
+def test_setting_labels_have_english(messages):
+    """Every rule setting's label (shown through ``_(definition.label)``) is translated."""
+    import crm.areas  # noqa: F401 — every area defines its settings on import
+    from crm.core.settings import REGISTRY
+
+    translated = {m.id for m in messages if not m.pluralizable and m.string}
+    assert len(REGISTRY) > 10
+    assert sorted(d.label for d in REGISTRY.values() if str(d.label) not in translated) == []

@@ -20,6 +20,7 @@ from crm.chains.models import (
 from crm.chains.roadmap import chain_roadmap
 from crm.chains.services import chain_coverages, chain_tree, coverage, flatten
 from crm.core.access import SIGNED_IN, allow, get_or_404, scoped
+from crm.core.i18n import label as vocabulary_label
 from crm.extensions import db
 from crm.projects.models import Project
 from crm.targets.models import Target
@@ -129,8 +130,8 @@ def graph_data(chain_id: int):
             "name": view.node.name,
             "value": counts.covered,
             "status": view.status,
-            "statusLabel": STATUSES[view.status],
-            "segment": SEGMENTS[view.node.segment],
+            "statusLabel": vocabulary_label(STATUSES[view.status]),
+            "segment": vocabulary_label(SEGMENTS[view.node.segment]),
             "local": counts.local + counts.leaders,
             "targets": counts.targets,
             "projects": counts.active_projects + counts.landed_projects,
@@ -142,7 +143,7 @@ def graph_data(chain_id: int):
         "name": chain.name,
         "children": [
             {
-                "name": label,
+                "name": vocabulary_label(label),
                 "status": "segment",
                 "children": [as_tree(v) for v in roots if v.node.segment == segment],
             }

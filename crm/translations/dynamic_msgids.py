@@ -22,10 +22,29 @@ ROLE_LABELS = (
 SETTING_LABELS = (
     N_("会话空闲超时（分钟）"),
     N_("会话最长时长（小时）"),
+    N_("跟进提醒列出逾期多少天以内的事项（更早的日期视为录入错误）"),
+    N_("计入年度目标的阶段（阶段代码，默认 signed 签约）"),
+    N_("匹配方式：disjoint 不重复计入 / cumulative 累计计入"),
+    N_("计算金额：contract_else_planned / planned"),
+    N_("只统计制造业项目"),
+    N_("只统计新引进项目（不含增资扩产）"),
+    N_("目标企业多少天无跟进视为停滞"),
+    N_("环节“强”所需的本地企业与落地项目数"),
+    N_("视为落地的项目阶段（阶段代码）"),
 )
 
 # crm.chains.models: segments, strategies and node statuses (templates call _(label))
 CHAIN_LABELS = (
+    N_("本地企业"),
+    N_("计划"),
+    N_("推进中"),
+    N_("已完成"),
+    N_("滞后"),
+    N_("已落地"),
+    N_("项目推进中"),
+    N_("洽谈中"),
+    N_("已列入目标"),
+    N_("待招商"),
     N_("上游"),
     N_("中游"),
     N_("下游"),
@@ -94,3 +113,32 @@ PROJECT_VOCABULARY = (
     N_("各阶段停留多少天视为停滞"),
     N_("首报门槛（万元，≥ 该金额的项目签约前须向省里首报）"),
 )
+
+# crm.reminders: message states, digest kinds, audit actions and fields (templates call _(label))
+REMINDER_LABELS = (
+    N_("待发送"),
+    N_("发送中"),
+    N_("等待重试"),
+    N_("已发送"),
+    N_("失败"),
+    N_("已跳过"),
+    N_("已过期"),
+    N_("每日跟进提醒"),
+    N_("每周工作周报"),
+    N_("新建"),
+    N_("修改"),
+    N_("删除"),
+    N_("恢复"),
+    N_("认领"),
+    N_("分配负责人"),
+    N_("阶段变更"),
+    N_("合并"),
+    N_("导入"),
+    N_("下次跟进"),
+    N_("备注"),
+    N_("代号"),
+    N_("预计落地"),
+)
+
+# crm.quotas.indicators: units of the plan's goals (templates show ``unit|label``)
+INDICATOR_UNITS = (N_("亿元"), N_("万元/亩"), N_("家"), N_("个"), N_("件"), N_("亩"))
