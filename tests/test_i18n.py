@@ -93,3 +93,23 @@ def test_setting_labels_have_english(messages):
     translated = {m.id for m in messages if not m.pluralizable and m.string}
     assert len(REGISTRY) > 10
     assert sorted(d.label for d in REGISTRY.values() if str(d.label) not in translated) == []
+
+
+def test_counts_use_plural_forms(app):
+    """ "1 day in stage", not "1 days in stage": counted phrases go through ngettext."""
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    template = "{{ ngettext('本阶段 %(num)s 天', '本阶段 %(num)s 天', n) }}"
+    with app.test_request_context(), force_locale("en"):
+        assert render_template_string(template, n=1) == "1 day in stage"
+        assert render_template_string(template, n=3) == "3 days in stage"
+    with app.test_request_context(), force_locale("zh_CN"):
+        assert render_template_string(template, n=1) == "本阶段 1 天"
+
+
+def test_english_po_has_no_chinese_punctuation_or_words(messages):
+    """An English msgstr never keeps Chinese text (a mixed line like "Counting basis: 签约")."""
+    han = re.compile(r"[\u3400-\u9fff]")
+    mixed = [m.id for m in messages for s in _strings(m) if s and han.search(s)]
+    assert mixed == []

@@ -8,6 +8,7 @@ from typing import Any
 from flask import Blueprint
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 
 from crm.core.i18n import label as vocabulary_label
@@ -82,9 +83,10 @@ def signal_badges(project: Project, signals: Signals | None = None) -> list[Badg
             Badge(
                 "rotting",
                 _("停滞"),
-                _(
-                    "在当前阶段已停留 %(days)s 天，超过 %(limit)s 天的提醒线",
-                    days=s.days_in_stage,
+                ngettext(
+                    "在当前阶段已停留 %(num)s 天，超过 %(limit)s 天的提醒线",
+                    "在当前阶段已停留 %(num)s 天，超过 %(limit)s 天的提醒线",
+                    s.days_in_stage,
                     limit=limit,
                 ),
                 "text-bg-secondary",
