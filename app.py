@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, has_request_context, render_template, request, session
+from flask import Flask, g, has_request_context, render_template, request, session
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -62,6 +62,9 @@ def create_app(config_class: type[Config] | None = None, **overrides: Any) -> Fl
 def _select_locale() -> str | None:
     if not has_request_context():
         return None  # CLI and tasks: the default locale, unless force_locale chose one
+    api_user = g.get("api_user")  # bearer-token requests: the token owner's language
+    if api_user is not None and api_user.locale:
+        return api_user.locale
     if current_user and current_user.is_authenticated and current_user.locale:
         return current_user.locale
     return session.get("locale") or "zh_CN"

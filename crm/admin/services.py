@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
+
 from crm.auth.models import User
 from crm.auth.services import AuthError, end_all_sessions, password_problems, validate_role_zone
 from crm.core.audit import apply_changes, record_audit
@@ -17,9 +19,9 @@ def update_user(user: User, values: dict[str, Any], actor: User) -> dict[str, li
     """Change a user's details, role, zone or state; disabling ends their sessions."""
     validate_role_zone(values["role"], values["zone_id"])
     if values["zone_id"] is not None and db.session.get(Zone, values["zone_id"]) is None:
-        raise AuthError("开发区不存在")
+        raise AuthError(_l("开发区不存在"))
     if user.id == actor.id and (values["role"] != "admin" or not values["active"]):
-        raise AuthError("不能降低或停用自己的管理员账号")
+        raise AuthError(_l("不能降低或停用自己的管理员账号"))
     values = {**values, "email": (values.get("email") or "").strip() or None}
     changes = apply_changes(user, values, USER_FIELDS)
     if changes:

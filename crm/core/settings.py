@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import g, has_app_context
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from crm.core.audit import record_audit
@@ -51,20 +52,34 @@ def _coerce(definition: SettingDef, value: Any) -> Any:
         try:
             number = int(str(value).strip())
         except ValueError as exc:
-            raise SettingError(f"{definition.label}：请输入整数") from exc
+            raise SettingError(_l("%(label)s：请输入整数", label=definition.label)) from exc
         if definition.minimum is not None and number < definition.minimum:
-            raise SettingError(f"{definition.label}：不能小于 {definition.minimum}")
+            raise SettingError(
+                _l(
+                    "%(label)s：不能小于 %(minimum)s",
+                    label=definition.label,
+                    minimum=definition.minimum,
+                )
+            )
         if definition.maximum is not None and number > definition.maximum:
-            raise SettingError(f"{definition.label}：不能大于 {definition.maximum}")
+            raise SettingError(
+                _l(
+                    "%(label)s：不能大于 %(maximum)s",
+                    label=definition.label,
+                    maximum=definition.maximum,
+                )
+            )
         return number
     if definition.kind in (list, dict):
         if isinstance(value, str):
             try:
                 value = json.loads(value)
             except ValueError as exc:
-                raise SettingError(f"{definition.label}：请输入 JSON 格式") from exc
+                raise SettingError(
+                    _l("%(label)s：请输入 JSON 格式", label=definition.label)
+                ) from exc
         if not isinstance(value, definition.kind):
-            raise SettingError(f"{definition.label}：格式不正确")
+            raise SettingError(_l("%(label)s：格式不正确", label=definition.label))
         return value
     return definition.kind(value)
 
@@ -95,7 +110,7 @@ def set_setting(key: str, raw: Any, actor: Any) -> Any:
     """Validate and store a setting value, audited; the caller commits."""
     definition = REGISTRY.get(key)
     if definition is None:
-        raise SettingError(f"未知的设置项：{key}")
+        raise SettingError(_l("未知的设置项：%(key)s", key=key))
     value = _coerce(definition, raw)
     old = get_setting(key)
     row = db.session.get(Setting, key)

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from crm.auth.models import User
@@ -157,15 +158,17 @@ class Importer:
         self.mapping = dict(header.columns)
         problems = []
         if "name" not in header.columns:
-            problems.append(RowError(header.row, HEADERS["name"], "缺少“企业名称”列"))
+            problems.append(RowError(header.row, HEADERS["name"], _l("缺少“企业名称”列")))
         for cell in header.duplicates:  # a second column for the same field: the first wins
             field_name = HEADER_FIELDS.get(clean_header(cell)[0])
             first = self.header_cells[header.columns[field_name]] if field_name else ""
             if field_name in ("name", "uscc"):
-                reason = f"与“{first}”列表示同一项内容，请删除其中一列"
+                reason = _l("与“%(first)s”列表示同一项内容，请删除其中一列", first=first)
                 problems.append(RowError(header.row, cell, reason))
             else:
-                reason = f"与“{first}”列表示同一项内容，只读取“{first}”列"
+                reason = _l(
+                    "与“%(first)s”列表示同一项内容，只读取“%(first2)s”列", first=first, first2=first
+                )
                 self.header_warnings.append(RowError(header.row, cell, reason))
         if problems:
             raise _HeaderProblems(problems)
@@ -208,7 +211,10 @@ class Importer:
                 continue
             result.rows += 1
             if result.rows > self.limits.max_rows:
-                reason = f"数据超过 {self.limits.max_rows} 行的上限，请拆分文件后分批导入"
+                reason = _l(
+                    "数据超过 %(max_rows)s 行的上限，请拆分文件后分批导入",
+                    max_rows=self.limits.max_rows,
+                )
                 result.add_errors([RowError(number, "", reason)])
                 break
             if isinstance(parsed, list):
@@ -220,7 +226,7 @@ class Importer:
         if chunk:
             flush()
         if result.rows == 0 and not result.error_count:
-            result.add_errors([RowError(0, "", "文件中没有数据行")])
+            result.add_errors([RowError(0, "", _l("文件中没有数据行"))])
         return chunks
 
     def _owners(self) -> tuple[dict[str, list[int]], set[int]]:

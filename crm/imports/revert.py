@@ -18,6 +18,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Date, Float, Numeric, delete, or_, select, update
 
 from crm.core.audit import record_audit
@@ -104,9 +105,9 @@ def _restore_updates(batch_id: int, now: Any) -> tuple[int, int]:
 def revert_batch(batch: ImportBatch, actor: Any) -> dict[str, int]:
     """Undo a committed batch (the caller commits); returns what was done, also audited."""
     if actor.role not in ("coordinator", "admin"):
-        raise RevertError("只有市级统筹人员可以回退导入")
+        raise RevertError(_l("只有市级统筹人员可以回退导入"))
     if batch.status != "committed":
-        raise RevertError("只有已导入的批次可以回退")
+        raise RevertError(_l("只有已导入的批次可以回退"))
     now = utcnow()
     if batch.kind == "projects":
         return _revert_ledger(batch, actor, now)
@@ -151,7 +152,9 @@ def _revert_ledger(batch: ImportBatch, actor: Any, now: Any) -> dict[str, int]:
     )
     if touched is not None:
         raise RevertError(
-            "这批台账为已有项目补录了阶段记录（阶段记录不可改写），不能整批回退，请在项目页逐个处理"
+            _l(
+                "这批台账为已有项目补录了阶段记录（阶段记录不可改写），不能整批回退，请在项目页逐个处理"
+            )
         )
     removed = db.session.execute(
         update(Project)

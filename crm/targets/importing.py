@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
+
 from crm.core.tabular import TabularError, parse_date
 from crm.core.timeutil import local_today
 from crm.enterprises.names import normalize_name
@@ -99,6 +101,10 @@ class RowError:
     column: str
     reason: str
 
+    def __post_init__(self) -> None:
+        # reasons and labels may be lazy strings: stored as JSON, they must be plain text
+        self.column, self.reason = str(self.column), str(self.reason)
+
     def as_dict(self) -> dict[str, Any]:
         """Row 0 (the whole file) becomes None."""
         return {"row": self.row or None, "column": self.column, "reason": self.reason}
@@ -124,7 +130,9 @@ def parse_modes(text: str) -> list[str]:
         mode = item if item in ATTRACTION_MODES else f"{item}招商"
         if mode not in ATTRACTION_MODES:
             allowed = "、".join(ATTRACTION_MODES)
-            raise ValueError(f"未知的招商方式“{item}”，可选：{allowed}")
+            raise ValueError(
+                _l("未知的招商方式“%(item)s”，可选：%(allowed)s", item=item, allowed=allowed)
+            )
         if mode not in modes:
             modes.append(mode)
     return [mode for mode in ATTRACTION_MODES if mode in modes]
@@ -133,7 +141,7 @@ def parse_modes(text: str) -> list[str]:
 def parse_priority(text: str) -> str:
     key = text.strip().lower().removesuffix("类").removesuffix("级")
     if key not in PRIORITY_WORDS:
-        raise ValueError(f"优先级“{text}”无法识别，请填写 A、B、C（或 高、中、低）")
+        raise ValueError(_l("优先级“%(text)s”无法识别，请填写 A、B、C（或 高、中、低）", text=text))
     return PRIORITY_WORDS[key]
 
 
@@ -150,13 +158,13 @@ class RowContext:
     def owner_id(self, text: str) -> int:
         ids = self.owners.get(text, [])
         if self.zone_id is None:
-            raise ValueError("市级储备库的目标不设负责人，请清空该列")
+            raise ValueError(_l("市级储备库的目标不设负责人，请清空该列"))
         if not ids:
-            raise ValueError(f"“{text}”不是该开发区的人员（请填写姓名或登录名）")
+            raise ValueError(_l("“%(text)s”不是该开发区的人员（请填写姓名或登录名）", text=text))
         if len(set(ids)) > 1:
-            raise ValueError(f"该开发区有多位人员叫“{text}”，请改填登录名")
+            raise ValueError(_l("该开发区有多位人员叫“%(text)s”，请改填登录名", text=text))
         if self.actor_is_staff and ids[0] != self.actor_id:
-            raise ValueError("招商专员只能把目标分配给自己")
+            raise ValueError(_l("招商专员只能把目标分配给自己"))
         return ids[0]
 
 
@@ -261,11 +269,18 @@ class RowReader:
     def _status(text: str) -> str:
         if text not in STATUS_WORDS:
             allowed = "、".join(label for label in TARGET_STATUSES.values())
-            raise ValueError(f"状态“{text}”无法识别，可选：{allowed}")
+            raise ValueError(
+                _l("状态“%(text)s”无法识别，可选：%(allowed)s", text=text, allowed=allowed)
+            )
         return STATUS_WORDS[text]
 
     def _follow_up(self, text: str) -> date:
         day = parse_date(text)
         if not date(2000, 1, 1) <= day <= self.context.today + MAX_FUTURE:
-            raise ValueError(f"下次跟进日期 {day.isoformat()} 不在合理范围内（三年之内）")
+            raise ValueError(
+                _l(
+                    "下次跟进日期 %(isoformat)s 不在合理范围内（三年之内）",
+                    isoformat=day.isoformat(),
+                )
+            )
         return day
