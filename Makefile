@@ -25,6 +25,9 @@ static/vendor/.copied: static/node_modules/.package-lock.json
 	cp static/node_modules/bootstrap/dist/js/bootstrap.bundle.min.js static/vendor/bootstrap/
 	mkdir -p static/vendor/echarts
 	cp static/node_modules/echarts/dist/echarts.min.js static/vendor/echarts/
+	mkdir -p static/vendor/tom-select
+	cp static/node_modules/tom-select/dist/js/tom-select.complete.min.js static/vendor/tom-select/
+	cp static/node_modules/tom-select/dist/css/tom-select.bootstrap5.min.css static/vendor/tom-select/
 	touch $@
 
 assets: static/vendor/.copied
@@ -45,7 +48,7 @@ seed: migrate
 run: seed
 	@mkdir -p instance
 	@if [ ! -f instance/.demo-loaded ]; then $(FLASK) demo && touch instance/.demo-loaded; fi
-	@$(BIN)/python -m crm.core.banner
+	@$(BIN)/python -m crm.banner
 	$(BIN)/honcho start -f Procfile
 
 chromium:
@@ -54,7 +57,9 @@ chromium:
 # `make test`: the whole suite on SQLite (TEST_DATABASE_URL unset for that run); then, when
 # TEST_DATABASE_URL is set, the suite again on that database without the browser and pure unit
 # tests. Both runs must pass; a run that collects no tests (pytest exit code 5) fails too.
-PYTEST := $(BIN)/python -m pytest
+# Tests run in parallel (pytest-xdist, one process per core; each worker has its own databases).
+PYTEST_WORKERS ?= 2
+PYTEST := $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile
 SECOND_DB_ARGS := -m "not browser" --ignore=tests/unit
 define pytest_run
 $(1) $(PYTEST) $(2) || { rc=$$?; [ $$rc -ne 5 ] || echo "make test: pytest collected no tests ($(3))" >&2; exit $$rc; }
@@ -72,6 +77,7 @@ test: install chromium
 lint:
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format:
 	$(BIN)/ruff format .

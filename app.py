@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
+import posixpath
 from typing import Any
 
-from flask import Flask, g, has_request_context, render_template, request, session
+from flask import Flask, abort, g, has_request_context, render_template, request, session
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -23,6 +24,10 @@ CSP = (
     "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
     "form-action 'self'; frame-ancestors 'none'"
 )
+# Only the built assets are served; static/node_modules (npm's install tree, package.json
+# included) stays on disk for `make assets` and answers 404.
+STATIC_DIRS = frozenset({"css", "js", "vendor"})
+STATIC_FILES = frozenset({"favicon.svg"})
 ERROR_CODES = (400, 401, 403, 404, 405, 409, 413, 415, 422, 429, 500)
 PAGE_MESSAGES = {
     400: _l("请求无效，请返回重试（表单可能已过期）"),
@@ -52,6 +57,7 @@ def create_app(config_class: type[Config] | None = None, **overrides: Any) -> Fl
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
     register_extensions(app)
     register_blueprints(app)
+    register_static(app)
     register_request_hooks(app)
     register_error_handlers(app)
     register_template_helpers(app)
@@ -116,47 +122,35 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from crm.admin.views import bp as admin_bp
     from crm.api.base import api
-    from crm.api.chains import bp as api_chains_bp
-    from crm.api.projects import bp as api_projects_bp
-    from crm.api.quota import bp as api_quota_bp
-    from crm.api.targets import bp as api_targets_bp
-    from crm.api.views import bp as api_bp
-    from crm.auth.views import bp as auth_bp
-    from crm.chains.views import bp as chains_bp
+    from crm.areas import AREAS, plug_in
     from crm.core.access import public
-    from crm.core.views import bp as core_bp
-    from crm.dashboard.views import bp as dashboard_bp
-    from crm.enterprises.views import bp as enterprises_bp
-    from crm.imports.views import bp as imports_bp
-    from crm.projects.views import bp as projects_bp
-    from crm.quotas.views import bp as quotas_bp
-    from crm.reminders.views import bp as reminders_bp
-    from crm.targets.views import bp as targets_bp
-    from crm.zones.views import bp as zones_bp
 
-    web = (
-        core_bp,
-        auth_bp,
-        dashboard_bp,
-        zones_bp,
-        targets_bp,
-        enterprises_bp,
-        projects_bp,
-        chains_bp,
-        quotas_bp,
-        imports_bp,
-        reminders_bp,
-        admin_bp,
-    )
-    for blueprint in web:
-        app.register_blueprint(blueprint)
-    for blueprint in (api_bp, api_targets_bp, api_projects_bp, api_quota_bp, api_chains_bp):
-        csrf.exempt(blueprint)  # bearer tokens only: no cookie, so no CSRF
-        api.register_blueprint(blueprint)
+    for area in AREAS:
+        for blueprint in area.blueprints:
+            app.register_blueprint(blueprint)
+    for area in AREAS:
+        for blueprint in area.api:
+            csrf.exempt(blueprint)  # bearer tokens only: no cookie, so no CSRF
+            api.register_blueprint(blueprint)
+    plug_in(app)
     openapi = app.view_functions["api-docs.openapi_json"]
     app.view_functions["api-docs.openapi_json"] = public(lambda: openapi())  # a public document
+
+
+def register_static(app: Flask) -> None:
+    """Serve static/css, static/js, static/vendor and the favicon only (after normalising)."""
+    from crm.core.access import public
+
+    send = app.view_functions["static"]
+
+    def static(filename: str):
+        normalised = posixpath.normpath("/" + filename).lstrip("/")
+        if normalised.split("/", 1)[0] not in STATIC_DIRS and normalised not in STATIC_FILES:
+            abort(404)
+        return send(filename=normalised)
+
+    app.view_functions["static"] = public(static)
 
 
 def register_request_hooks(app: Flask) -> None:
@@ -234,6 +228,6 @@ def register_template_helpers(app: Flask) -> None:
 
 
 def register_cli(app: Flask) -> None:
-    from crm.core.cli import register_commands
+    from crm.cli import register_commands
 
     register_commands(app)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -17,7 +19,8 @@ from crm.core.audit_labels import ACTION_LABELS, ENTITY_LABELS, matching_codes, 
 from crm.core.forms import choices
 from crm.core.models import AuditLog
 from crm.core.pagination import paginate
-from crm.core.settings import REGISTRY, SettingError, display_value, get_setting, set_setting
+from crm.core.setting_forms import posted_values, setting_sections
+from crm.core.settings import SettingError, set_setting
 from crm.extensions import db
 from crm.zones import services as zone_services
 from crm.zones.models import Zone
@@ -184,7 +187,7 @@ def delete_zone(zone_id: int):
     """Delete an empty zone; a zone that still holds users or records is refused."""
     zone = get_or_404(Zone, zone_id)
     try:
-        zone_services.delete_zone(zone, current_user)
+        services.delete_zone(zone, current_user)
     except zone_services.ZoneError as exc:
         db.session.rollback()
         flash(str(exc), "danger")
@@ -197,31 +200,28 @@ def delete_zone(zone_id: int):
 @bp.route("/settings", methods=["GET", "POST"])
 @allow("admin")
 def settings():
-    """Rule settings with their types and bounds."""
+    """Rule settings as a typed form: labels, help, bounds, choices, rows for mappings."""
     errors: dict[str, str] = {}
+    posted: dict[str, Any] = {}
     if request.method == "POST":
         from flask_wtf.csrf import validate_csrf
 
         validate_csrf(request.form.get("csrf_token"))
-        for key in REGISTRY:
-            if key in request.form:
-                try:
-                    set_setting(key, request.form[key], current_user)
-                except SettingError as exc:
-                    errors[key] = str(exc)
+        posted = posted_values(request.form)
+        for key, raw in posted.items():
+            try:
+                set_setting(key, raw, current_user)
+            except SettingError as exc:
+                errors[key] = str(exc)
         if errors:
             db.session.rollback()
+            flash(_("设置未保存，请按提示修改"), "danger")
         else:
             db.session.commit()
             flash(_("设置已保存"), "success")
             return redirect(url_for("admin.settings"))
-    rows = [
-        (d, request.form.get(d.key, display_value(d.key, get_setting(d.key))))
-        for d in REGISTRY.values()
-    ]
-    return render_template("admin/settings.html", rows=rows, errors=errors), (
-        400 if errors else 200
-    )
+    sections = setting_sections(posted if errors else {}, errors)
+    return render_template("admin/settings.html", sections=sections), (400 if errors else 200)
 
 
 @bp.get("/audit")

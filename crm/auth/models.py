@@ -1,4 +1,4 @@
-"""User, login session and API token models, and the Flask-Login user loader."""
+"""User, login session and API token models."""
 
 from __future__ import annotations
 
@@ -6,15 +6,14 @@ import hashlib
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from flask import session
 from flask_login import UserMixin
-from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from crm.core.roles import CITY_ROLES, ROLE_LABELS
 from crm.core.timeutil import utcnow
-from crm.extensions import db, login_manager
+from crm.extensions import db
 
 if TYPE_CHECKING:
     from crm.zones.models import Zone
@@ -99,17 +98,17 @@ class ApiToken(db.Model):
     user: Mapped[User] = relationship()
 
 
-@login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    """Load the signed-in user only while their login session is alive."""
-    from crm.auth.services import touch_login_session
+class LoginFailure(db.Model):
+    """One failed sign-in (the throttle's counters, shared by every web process and machine);
+    rows older than the longest throttle window are deleted as new ones arrive."""
 
-    sid = session.get("sid")
-    if not sid or not user_id.isdigit():
-        return None
-    user = db.session.get(User, int(user_id))
-    if user is None or not user.active:
-        return None
-    if not touch_login_session(sid, user):
-        return None
-    return user
+    __tablename__ = "login_failure"
+    __table_args__ = (
+        Index("ix_login_failure_login_key_failed_at", "login_key", "failed_at"),
+        Index("ix_login_failure_address_failed_at", "address", "failed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    login_key: Mapped[str] = mapped_column(String(64))  # SHA-256 of the normalised name
+    address: Mapped[str] = mapped_column(String(64))
+    failed_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

@@ -17,8 +17,9 @@ from flask_babel import lazy_gettext as _l
 from crm.core.money import AmountError, parse_amount
 from crm.core.tabular import HeaderMap, TabularError, parse_date
 from crm.enterprises.uscc import UsccError, validate_uscc
+from crm.imports.engine import RowError
+from crm.imports.sheets import UNCOMPUTED_REASON, uncomputed_fields
 from crm.projects.stages import ALL_STAGES, PIPELINE, rank, stage_label, stage_name
-from crm.targets.importing import RowError
 
 ALIASES: dict[str, tuple[str, ...]] = {
     "name": ("项目名称", "项目"),
@@ -110,6 +111,8 @@ class LedgerRow:
     owner_text: str = ""
     reason: str = ""
     chain_text: str = ""  # 产业链环节: linked to the chain nodes it names
+    assumed: dict[str, str] = field(default_factory=dict)  # stage → the date's fallback
+    warnings: list[RowError] = field(default_factory=list)  # reported unless unchanged
 
 
 @dataclass
@@ -127,9 +130,16 @@ class LedgerReader:
     def error(self, row: int, name: str, reason: str) -> None:
         self.errors.append(RowError(row, self.label(name), reason))
 
+    def warn(self, row: LedgerRow, name: str, reason: str) -> None:
+        row.warnings.append(RowError(row.row, self.label(name), reason))
+
     def read(self, number: int, cells: Sequence[str]) -> LedgerRow | None:
         """The row's values, or None when it has errors (recorded in ``errors``)."""
         before = len(self.errors)
+        if formulas := uncomputed_fields(cells, self.header.columns):
+            for name in formulas:
+                self.error(number, name, UNCOMPUTED_REASON)
+            return None
         cell = lambda name: self.header.value(cells, name).strip()  # noqa: E731
         row = LedgerRow(number, name=cell("name"), enterprise=cell("enterprise"))
         row.zone_text, row.owner_text, row.reason = cell("zone"), cell("owner"), cell("reason")
@@ -231,24 +241,21 @@ class LedgerReader:
                 row.dates[name] = value
 
     def _stage_rules(self, row: LedgerRow) -> None:
-        """Dates that the stage needs, in lifecycle order; the reason of a pause or an exit."""
+        """Dates that the stage needs, in lifecycle order; the reason of a pause or an exit.
+
+        Incomplete but meaningful rows are warnings with a fallback (see ``_assume``)."""
         stage, number = row.stage, row.row
         reached = rank(stage) if stage in PIPELINE else -1
         if stage in SIDE_DATED:
             reached = max((rank(code) for code in row.dates if code in PIPELINE), default=-1)
-            if stage not in row.dates:
-                needed = _l(
-                    "当前阶段为“%(stage_label)s”，须填写%(column_label)s",
-                    stage_label=stage_label(stage),
-                    column_label=column_label(stage),
-                )
-                self.error(number, stage, needed)
             if not row.reason:
                 self.error(
                     number,
                     "reason",
                     _l("“%(stage_label)s”的项目须填写原因", stage_label=stage_label(stage)),
                 )
+            elif stage not in row.dates:
+                self._assume(row, stage, self.today, "导入日期")
         for code in DATED:
             if code in row.dates and rank(code) > reached:
                 self.error(
@@ -261,20 +268,57 @@ class LedgerReader:
                     ),
                 )
         if stage in PIPELINE and reached >= rank("signed"):
-            for code in ("signed", stage):
-                if code in DATED and code not in row.dates:
-                    self.error(
-                        number,
-                        code,
-                        _l(
-                            "当前阶段为“%(stage_label)s”，须填写%(column_label)s",
-                            stage_label=stage_label(stage),
-                            column_label=column_label(code),
-                        ),
-                    )
+            self._pipeline_dates(row, stage)
         if reached >= rank("signed") and not row.values.get("contract_amount_wan"):
-            self.error(number, "contract_amount_wan", _l("已签约的项目须填写合同投资额（大于 0）"))
+            if row.values.get("planned_total_wan"):
+                row.values.pop("contract_amount_wan", None)
+                reason = _l("已签约的项目未填写合同投资额，年度目标按计划总投资计入")
+                self.warn(row, "contract_amount_wan", reason)
+            else:
+                reason = _l("已签约的项目须填写合同投资额（或至少填写计划总投资）")
+                self.error(number, "contract_amount_wan", reason)
         self._date_order(row)
+
+    def _pipeline_dates(self, row: LedgerRow, stage: str) -> None:
+        """签约 and the current stage need a date: an empty cell is an error; a ledger without
+        the column gets the next later date (签约) or the import date. Steps in between
+        without a column are left out of the history (a warning says so)."""
+        skipped = []
+        for code in DATED:
+            if code in row.dates or rank(code) > rank(stage):
+                continue
+            if code not in ("signed", stage):
+                if code not in self.header.columns:
+                    skipped.append(code)
+                continue
+            if code in self.header.columns:
+                reason = _l(
+                    "当前阶段为“%(stage_label)s”，须填写%(column_label)s",
+                    stage_label=stage_label(stage),
+                    column_label=column_label(code),
+                )
+                self.error(row.row, code, reason)
+                continue
+            later = [on for c, on in row.dates.items() if c in PIPELINE and rank(c) > rank(code)]
+            if later:
+                basis = next(c for c in DATED if row.dates.get(c) == min(later))
+                self._assume(row, code, min(later), column_label(basis))
+            else:
+                self._assume(row, code, self.today, "导入日期")
+        if skipped:
+            names = "、".join(column_label(code) for code in skipped)
+            steps = "、".join(stage_label(code) for code in skipped)
+            reason = _l(
+                "台账没有%(names)s列，阶段历史中不记录%(steps)s这几步", names=names, steps=steps
+            )
+            self.warn(row, "stage", reason)
+
+    def _assume(self, row: LedgerRow, stage: str, on: date, basis: str) -> None:
+        """Date a step that has no date in the file, with a warning saying what was assumed."""
+        row.dates[stage] = on
+        assumed = f"未填写{column_label(stage)}，按{basis}（{on.isoformat()}）计"
+        row.assumed[stage] = assumed
+        self.warn(row, stage, assumed)
 
     def _date_order(self, row: LedgerRow) -> None:
         steps = [(code, row.dates[code]) for code in (*DATED, *SIDE_DATED) if code in row.dates]

@@ -10,7 +10,6 @@ from __future__ import annotations
 from flask import render_template, request, send_file, url_for
 from flask_login import current_user
 
-from crm.chains.links import chain_choices
 from crm.core.access import SIGNED_IN, allow
 from crm.core.audit import record_audit
 from crm.core.i18n import labels as vocabulary_labels
@@ -20,6 +19,7 @@ from crm.core.timeutil import local_today
 from crm.extensions import db
 from crm.projects import detail_views, edit_views  # noqa: F401 — their routes join the blueprint
 from crm.projects.blueprint import bp
+from crm.projects.board import BOARD_CARDS, board_columns, board_filters
 from crm.projects.exporting import export_projects
 from crm.projects.models import PROJECT_TYPES
 from crm.projects.queries import (
@@ -27,11 +27,11 @@ from crm.projects.queries import (
     SORT_LABELS,
     TIERS,
     ProjectFilters,
-    board_columns,
     project_list_stmt,
 )
 from crm.projects.services import project_signals
 from crm.projects.stages import ALL_STAGES, stage_label
+from crm.targets.chain_hooks import chain_choices
 from crm.targets.queries import zone_people
 from crm.zones.services import visible_zones
 
@@ -101,7 +101,8 @@ def board():
         zone = next((z for z in zones if str(z.id) == wanted), zones[0] if zones else None)
     today = local_today()
     year = _board_year(today.year)
-    columns = board_columns(current_user, zone.id, year) if zone else []
+    filters = board_filters(request.args)
+    columns = board_columns(current_user, zone.id, year, filters, today) if zone else []
     return render_template(
         "projects/board.html",
         zone=zone,
@@ -112,4 +113,11 @@ def board():
         side=[c for c in columns if c.side],
         total_count=sum(c.count for c in columns),
         total_wan=sum(c.total_wan for c in columns if c.stage != "terminated"),
+        filters=filters,
+        filters_on={k: v for k, v in filters.active().items() if k != "sort"},
+        list_args={**filters.active(), "zone": zone.id, "sort": "amount"} if zone else {},
+        people=zone_people(current_user, zone.id) if zone else [],
+        tiers=TIERS,
+        signals=SIGNALS,
+        card_limit=BOARD_CARDS,
     )

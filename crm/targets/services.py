@@ -13,7 +13,7 @@ from crm.auth.models import User
 from crm.core.access import scope_rule, zone_clause
 from crm.core.audit import apply_changes, record_audit
 from crm.core.roles import CITY_ROLES
-from crm.core.settings import define_setting, get_setting
+from crm.core.settings import define_section, define_setting, get_setting
 from crm.core.timeutil import local_today, utcnow
 from crm.enterprises.models import Enterprise
 from crm.enterprises.services import MERGE_HOOKS
@@ -29,8 +29,15 @@ from crm.targets.models import (
     Target,
 )
 
+define_section("targets", _l("目标企业"))
 define_setting(
-    "targets.stale_days", int, 30, "目标企业多少天无跟进视为停滞", minimum=1, maximum=365
+    "targets.stale_days",
+    int,
+    30,
+    _l("目标企业多少天无跟进视为停滞"),
+    _l("超过这个天数没有跟进记录的目标企业在清单和周报中标为停滞。"),
+    minimum=1,
+    maximum=365,
 )
 
 TARGET_FIELDS = (

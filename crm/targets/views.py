@@ -12,17 +12,21 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
-from crm.chains.links import chain_choices
 from crm.core.access import SIGNED_IN, WRITERS, allow, scoped
+from crm.core.i18n import label as vocabulary_label
 from crm.core.i18n import labels as translated_labels
 from crm.core.pagination import paginate
 from crm.core.timeutil import local_today
 from crm.core.urls import safe_next
 from crm.enterprises.forms import parse_id
 from crm.enterprises.models import LABELS
+from crm.enterprises.registration import BUSINESS_STATUSES
+from crm.enterprises.seed import industry_class_choices
 from crm.extensions import db
+from crm.imports.cells import PROVINCE_NAMES
 from crm.targets import conflict_views, create_views, detail_views
 from crm.targets.bulk import BULK_ACTIONS, bulk_update
+from crm.targets.chain_hooks import chain_choices
 from crm.targets.forms import EDITABLE_STATUSES, PRIORITY_LABELS
 from crm.targets.models import ATTRACTION_MODES, OPEN_STATUSES, TARGET_STATUSES, Target
 from crm.targets.queries import (
@@ -94,6 +98,9 @@ def index():
         priorities=PRIORITY_LABELS,
         modes=ATTRACTION_MODES,
         labels=LABELS,
+        industry_classes=industry_class_choices(),
+        provinces=[(name, vocabulary_label(name)) for name in PROVINCE_NAMES],
+        business_statuses=[(status, vocabulary_label(status)) for status in BUSINESS_STATUSES],
         chains=chain_choices(current_user),
         sorts=[(key, SORT_LABELS.get(key, key)) for key in SORTS],
         bulk_actions=BULK_ACTIONS,
