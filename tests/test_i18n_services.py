@@ -91,3 +91,18 @@ def test_api_errors_are_plain_english_strings_for_an_english_user(app, client):
     assert body["errors"]["json"]["occurred_on"] == [
         "The follow-up date cannot be later than today"
     ]
+
+
+def test_graph_tooltips_come_translated(app, client, login_as):
+    from crm.chains.models import Chain
+    from crm.chains.seed import seed_chains
+
+    seed_chains()
+    user = make_user("coordinator", locale="en")
+    db.session.commit()
+    chain_id = db.session.scalar(db.select(Chain.id).order_by(Chain.id))
+    login_as(user)
+    data = client.get(f"/chains/{chain_id}/graph.json").get_json()
+    node = data["children"][0]["children"][0]
+    assert data["children"][0]["name"] == "Upstream"
+    assert "\nLocal enterprises " in node["tooltip"] and "(" in node["tooltip"]

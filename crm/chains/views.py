@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, jsonify, render_template, request
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -131,6 +132,15 @@ def graph_data(chain_id: int):
             "value": counts.covered,
             "status": view.status,
             "statusLabel": vocabulary_label(STATUSES[view.status]),
+            "tooltip": _(
+                "%(name)s（%(status)s）\n"
+                "本地企业 %(local)s · 目标企业 %(targets)s · 项目 %(projects)s",
+                name=view.node.name,
+                status=vocabulary_label(STATUSES[view.status]),
+                local=counts.local + counts.leaders,
+                targets=counts.targets,
+                projects=counts.active_projects + counts.landed_projects,
+            ),
             "segment": vocabulary_label(SEGMENTS[view.node.segment]),
             "local": counts.local + counts.leaders,
             "targets": counts.targets,
