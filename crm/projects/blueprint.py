@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
 
+from crm.core.boundary import parse_int
 from crm.core.i18n import label as vocabulary_label
 from crm.core.i18n import labels as vocabulary_labels
 from crm.core.money import format_wan, format_yi
@@ -127,8 +128,8 @@ def change_text(field: str, value: Any, names: dict[tuple[str, int], str]) -> st
 
 def evidence_text(name: str, value: Any) -> str:
     """One piece of a stage event's recorded evidence, labelled."""
-    if name in AMOUNT_FIELDS and str(value).isdigit():
-        value = int(value)
+    if name in AMOUNT_FIELDS and parse_int(value) is not None:
+        value = parse_int(value)
     return _(
         "%(field)s：%(value)s",
         field=FIELD_LABELS.get(name, name),

@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from crm.core.audit import record_audit
+from crm.core.boundary import parse_id
 from crm.extensions import db
 from crm.targets.conflicts import detect_conflict
 from crm.targets.models import PRIORITIES, TARGET_STATUSES, Target
@@ -34,7 +35,12 @@ def _parse_value(action: str, value: str, actor: Any) -> Any:
     if action == "assign":
         if actor.role not in ("manager", "coordinator", "admin"):
             raise TargetError(_l("只有开发区负责人和市级统筹可以批量分配"))
-        return int(value) if value else None
+        if not value:
+            return None
+        owner_id = parse_id(value)
+        if owner_id is None:
+            raise TargetError(_l("负责人不存在"))
+        return owner_id
     if action == "status":
         if value not in TARGET_STATUSES or value == "converted":
             raise TargetError(_l("请选择有效的状态"))
@@ -48,7 +54,8 @@ def _parse_value(action: str, value: str, actor: Any) -> Any:
             raise TargetError(_l("只有市级统筹可以移交开发区"))
         if not value:
             return None
-        zone = db.session.get(Zone, int(value))
+        zone_id = parse_id(value)
+        zone = db.session.get(Zone, zone_id) if zone_id is not None else None
         if zone is None:
             raise TargetError(_l("开发区不存在"))
         return zone.id

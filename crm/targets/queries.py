@@ -11,6 +11,7 @@ from sqlalchemy.orm import contains_eager
 
 from crm.auth.models import User
 from crm.core.access import scoped
+from crm.core.boundary import parse_id
 from crm.core.dbutil import json_list_contains
 from crm.core.roles import ZONE_ROLES
 from crm.enterprises.models import Enterprise
@@ -72,8 +73,7 @@ class TargetFilters:
 
 
 def _int(value: str) -> int | None:
-    # ASCII digits only, and small enough for an INTEGER column ("²", 10**20 are not ids)
-    return int(value) if value.isascii() and value.isdigit() and len(value) <= 9 else None
+    return parse_id(value)
 
 
 def target_list_stmt(user: Any, filters: TargetFilters) -> Select:
