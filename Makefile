@@ -84,7 +84,7 @@ format:
 	$(BIN)/ruff check --fix .
 
 extract-messages:
-	$(BIN)/pybabel extract -F crm/translations/babel.cfg -k _l -o crm/translations/messages.pot .
+	$(BIN)/pybabel extract -F crm/translations/babel.cfg -k _l -k _p:1c,2 -o crm/translations/messages.pot .
 	$(BIN)/pybabel update -i crm/translations/messages.pot -d crm/translations --no-fuzzy-matching
 
 bench: install

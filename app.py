@@ -6,7 +6,7 @@ import logging
 import posixpath
 from typing import Any
 
-from flask import Flask, abort, render_template, request, session
+from flask import Flask, abort, g, has_request_context, render_template, request, session
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -76,7 +76,12 @@ def create_app(config_class: type[Config] | None = None, **overrides: Any) -> Fl
     return app
 
 
-def _select_locale() -> str:
+def _select_locale() -> str | None:
+    if not has_request_context():
+        return None  # CLI and tasks: the default locale, unless force_locale chose one
+    api_user = g.get("api_user")  # bearer-token requests: the token owner's language
+    if api_user is not None and api_user.locale:
+        return api_user.locale
     if current_user and current_user.is_authenticated and current_user.locale:
         return current_user.locale
     return session.get("locale") or "zh_CN"
@@ -232,9 +237,13 @@ def _locale_tag() -> str:
 
 
 def register_template_helpers(app: Flask) -> None:
+    from crm.core.i18n import join_words, label, words
     from crm.core.nav import active_endpoint, nav_items
 
     app.jinja_env.filters["datetime_zh"] = format_datetime_zh
+    app.jinja_env.filters["label"] = label  # a stored vocabulary word, translated
+    app.jinja_env.filters["words"] = words  # a list of them, translated and joined
+    app.jinja_env.filters["join_words"] = join_words  # 甲、乙 / "a, b"
     app.jinja_env.globals["nav_items"] = nav_items
     app.jinja_env.globals["active_endpoint"] = active_endpoint
     app.jinja_env.globals["current_locale_tag"] = _locale_tag

@@ -12,7 +12,7 @@ from crm.core.roles import ROLE_LABELS, ROLES
 
 
 def _role_choices():
-    return choices((role, ROLE_LABELS[role]) for role in ROLES)
+    return choices((role, _l(ROLE_LABELS[role])) for role in ROLES)
 
 
 class UserForm(FlaskForm):

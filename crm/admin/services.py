@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from crm.auth.models import User
@@ -21,9 +22,9 @@ def update_user(user: User, values: dict[str, Any], actor: User) -> dict[str, li
     """Change a user's details, role, zone or state; disabling ends their sessions."""
     validate_role_zone(values["role"], values["zone_id"])
     if values["zone_id"] is not None and db.session.get(Zone, values["zone_id"]) is None:
-        raise AuthError("开发区不存在")
+        raise AuthError(_l("开发区不存在"))
     if user.id == actor.id and (values["role"] != "admin" or not values["active"]):
-        raise AuthError("不能降低或停用自己的管理员账号")
+        raise AuthError(_l("不能降低或停用自己的管理员账号"))
     values = {**values, "email": (values.get("email") or "").strip() or None}
     changes = apply_changes(user, values, USER_FIELDS)
     if changes:
@@ -48,6 +49,12 @@ def delete_zone(zone: Zone, actor: Any) -> None:
     """Delete a zone that holds nothing; a zone with users or records is refused."""
     users = db.session.scalar(select(func.count(User.id)).where(User.zone_id == zone.id))
     if users:
-        raise ZoneError(f"开发区“{zone.name}”仍有 {users} 个用户，不能删除；可以改为停用")
+        raise ZoneError(
+            _l(
+                "开发区“%(name)s”仍有 %(users)s 个用户，不能删除；可以改为停用",
+                name=zone.name,
+                users=users,
+            )
+        )
     record_audit("delete", "zone", zone.id, {"code": zone.code, "name": zone.name}, actor=actor)
     db.session.delete(zone)

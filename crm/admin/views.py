@@ -13,7 +13,9 @@ from crm.admin import services
 from crm.admin.forms import ResetPasswordForm, UserCreateForm, UserForm, ZoneForm
 from crm.auth.models import User
 from crm.auth.services import AuthError, create_user
+from crm.core import audit_labels
 from crm.core.access import allow, get_or_404, scoped_select
+from crm.core.audit_labels import ACTION_LABELS, ENTITY_LABELS, matching_codes, user_ids_in
 from crm.core.boundary import parse_id
 from crm.core.forms import choices
 from crm.core.models import AuditLog
@@ -226,12 +228,29 @@ def settings():
 @bp.get("/audit")
 @allow("admin")
 def audit():
-    """The audit log, newest first."""
+    """The audit log, newest first; filtered by the entity and action labels people see."""
     stmt = select(AuditLog).order_by(AuditLog.id.desc())
     entity = request.args.get("entity", "").strip()
+    action = request.args.get("action", "").strip()
     if entity:
-        stmt = stmt.where(AuditLog.entity == entity)
+        stmt = stmt.where(AuditLog.entity.in_(matching_codes(entity, ENTITY_LABELS)))
+    if action:
+        stmt = stmt.where(AuditLog.action.in_(matching_codes(action, ACTION_LABELS)))
     page = paginate(stmt, per_page=50)
-    actor_ids = {entry.actor_id for entry in page.items if entry.actor_id}
-    users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(actor_ids)))}
-    return render_template("admin/audit.html", page=page, users=users, entity=entity)
+    user_ids = {entry.actor_id for entry in page.items if entry.actor_id}
+    for entry in page.items:
+        user_ids |= user_ids_in(entry.changes)
+        if entry.entity == "user" and (entry.entity_id or "").isdigit():
+            user_ids.add(int(entry.entity_id))
+    rows = db.session.execute(select(User.id, User.display_name).where(User.id.in_(user_ids)))
+    names = {user_id: name for user_id, name in rows}
+    return render_template(
+        "admin/audit.html",
+        page=page,
+        names=names,
+        entity=entity,
+        action=action,
+        entity_labels=ENTITY_LABELS,
+        action_labels=ACTION_LABELS,
+        audit_text=audit_labels,
+    )

@@ -44,6 +44,7 @@ EVIDENCE_FIELDS = {item.name for items in EVIDENCE.values() for item in items}
 def _invalid(field: str, message: str) -> NoReturn:
     """Answer 422 naming the field, with the service's Chinese message; nothing is saved."""
     db.session.rollback()
+    message = str(message)  # plain text, never a lazy string
     response = jsonify(
         {
             "code": 422,

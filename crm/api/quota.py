@@ -62,6 +62,7 @@ class QuotaReportSchema(Schema):
 
 
 def _invalid(field: str, message: str):
+    message = str(message)  # plain text, never a lazy string
     response = jsonify(
         {
             "code": 422,

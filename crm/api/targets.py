@@ -44,7 +44,7 @@ def _page(stmt: Select, args: dict, count: Select | None = None) -> Page:
 def _invalid(field: str, message: str, within: str = "") -> NoReturn:
     """Answer 422 with one field error, shaped like the schema errors (nested ``within``)."""
     db.session.rollback()
-    errors: dict[str, Any] = {field or "_schema": [message]}
+    errors: dict[str, Any] = {field or "_schema": [str(message)]}  # plain text, never lazy
     abort(422, description={"json": {within: errors} if within else errors})
 
 

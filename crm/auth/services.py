@@ -8,6 +8,7 @@ from functools import cache
 from pathlib import Path
 
 from flask import session
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from werkzeug.security import generate_password_hash
 
@@ -148,7 +149,7 @@ def end_all_sessions(user: User, keep: str | None = None) -> None:
 def change_password(user: User, current: str, new: str, keep_sid: str | None) -> None:
     """Change one's own password; other sessions of the user end."""
     if not user.check_password(current):
-        raise AuthError("当前密码不正确")
+        raise AuthError(_l("当前密码不正确"))
     problems = password_problems(new, user.login)
     if problems:
         raise AuthError("；".join(problems))
@@ -161,11 +162,11 @@ def change_password(user: User, current: str, new: str, keep_sid: str | None) ->
 def validate_role_zone(role: str, zone_id: int | None) -> None:
     """Zone roles need a zone; city-level roles have none."""
     if role not in ROLES:
-        raise AuthError("未知角色")
+        raise AuthError(_l("未知角色"))
     if role in ZONE_ROLES and zone_id is None:
-        raise AuthError("招商专员和开发区负责人必须属于一个开发区")
+        raise AuthError(_l("招商专员和开发区负责人必须属于一个开发区"))
     if role in CITY_ROLES and zone_id is not None:
-        raise AuthError("市级角色不属于任何开发区")
+        raise AuthError(_l("市级角色不属于任何开发区"))
 
 
 def create_user(
@@ -182,7 +183,7 @@ def create_user(
     """Create a user (the caller commits); admin-created users change the password first."""
     login = login.strip()
     if db.session.execute(select(User.id).where(User.login == login)).first():
-        raise AuthError(f"用户名 {login} 已存在")
+        raise AuthError(_l("用户名 %(login)s 已存在", login=login))
     validate_role_zone(role, zone_id)
     problems = password_problems(password, login)
     if problems:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from crm.chains.models import (
@@ -43,13 +44,13 @@ def clean_node_values(raw: dict[str, Any]) -> dict[str, Any]:
     if "name" in values:
         values["name"] = (values["name"] or "").strip()[:100]
         if not values["name"]:
-            raise ChainError("请填写环节名称", "name")
+            raise ChainError(_l("请填写环节名称"), "name")
     if "segment" in values and values["segment"] not in SEGMENTS:
-        raise ChainError("环节位置只能是上游、中游、下游或配套", "segment")
+        raise ChainError(_l("环节位置只能是上游、中游、下游或配套"), "segment")
     if values.get("strategy") and values["strategy"] not in STRATEGIES:
-        raise ChainError("策略只能是强链、补链或延链", "strategy")
+        raise ChainError(_l("策略只能是强链、补链或延链"), "strategy")
     if "priority" in values and values["priority"] not in (1, 2, 3, 4, 5):
-        raise ChainError("优先级应为 1 到 5", "priority")
+        raise ChainError(_l("优先级应为 1 到 5"), "priority")
     return values
 
 
@@ -59,24 +60,24 @@ def check_parent(node: ChainNode, parent_id: int | None) -> None:
         return
     parent = db.session.get(ChainNode, parent_id)
     if parent is None:
-        raise ChainError("上级环节不存在", "parent_id")
+        raise ChainError(_l("上级环节不存在"), "parent_id")
     if parent.chain_id != node.chain_id:
-        raise ChainError("上级环节必须属于同一条产业链", "parent_id")
+        raise ChainError(_l("上级环节必须属于同一条产业链"), "parent_id")
     if node.id is not None and (parent.id == node.id or parent.id in _descendant_ids(node)):
-        raise ChainError("不能把环节挂到它自己或它的下级环节之下", "parent_id")
+        raise ChainError(_l("不能把环节挂到它自己或它的下级环节之下"), "parent_id")
 
 
 def save_node(chain: Chain, node: ChainNode | None, raw: dict[str, Any], actor: Any) -> ChainNode:
     """Create or edit a node; a cycle, another chain's parent or a duplicate name is refused."""
     values = clean_node_values(raw)
     if node is not None and raw.get("chain_id") not in (None, chain.id):
-        raise ChainError("环节不能移到另一条产业链", "chain_id")
+        raise ChainError(_l("环节不能移到另一条产业链"), "chain_id")
     name = values.get("name", node.name if node else "")
     clash = db.session.scalar(
         select(ChainNode.id).where(ChainNode.chain_id == chain.id, ChainNode.name == name)
     )
     if clash is not None and (node is None or clash != node.id):
-        raise ChainError(f"本产业链已有环节“{name}”", "name")
+        raise ChainError(_l("本产业链已有环节“%(name)s”", name=name), "name")
     creating = node is None
     if node is None:
         node = ChainNode(chain_id=chain.id, name=name, segment=values.get("segment", "midstream"))
@@ -92,9 +93,9 @@ def save_node(chain: Chain, node: ChainNode | None, raw: dict[str, Any], actor: 
 def set_status_override(node: ChainNode, status: str | None, reason: str, actor: Any) -> None:
     """Fix a node's status by hand (with a reason) or go back to the computed one."""
     if status and status not in STATUSES:
-        raise ChainError("未知的环节状态", "status")
+        raise ChainError(_l("未知的环节状态"), "status")
     if status and not (reason or "").strip():
-        raise ChainError("手动设置状态须填写原因", "override_reason")
+        raise ChainError(_l("手动设置状态须填写原因"), "override_reason")
     changes = apply_changes(
         node,
         {"status_override": status or None, "override_reason": (reason or "").strip()[:500]},
@@ -115,13 +116,14 @@ def delete_node(node: ChainNode, actor: Any, rehome_to: ChainNode | None = None)
     held = len(children) + sum(len(rows) for rows in links)
     if held and rehome_to is None:
         raise ChainError(
-            f"该环节下还有 {held} 项关联（企业、目标、项目或下级环节），请先转移", "node"
+            _l("该环节下还有 %(held)s 项关联（企业、目标、项目或下级环节），请先转移", held=held),
+            "node",
         )
     if rehome_to is not None:
         if rehome_to.chain_id != node.chain_id or rehome_to.id == node.id:
-            raise ChainError("只能转移到同一条产业链的其他环节", "rehome_to")
+            raise ChainError(_l("只能转移到同一条产业链的其他环节"), "rehome_to")
         if rehome_to.id in _descendant_ids(node):
-            raise ChainError("不能转移到该环节的下级环节", "rehome_to")
+            raise ChainError(_l("不能转移到该环节的下级环节"), "rehome_to")
         for child in children:
             child.parent_id = rehome_to.id
         for rows in links:
@@ -151,7 +153,7 @@ def _copy_link(row: Any, node_id: int) -> Any:
 def link_enterprise(node: ChainNode, enterprise_id: int, role: str, actor: Any) -> None:
     """Put an enterprise on a node as 本地企业, 目标企业 or 链主."""
     if role not in ENTERPRISE_ROLES:
-        raise ChainError("未知的企业角色", "role")
+        raise ChainError(_l("未知的企业角色"), "role")
     row = db.session.get(NodeEnterprise, (node.id, enterprise_id))
     if row is None:
         db.session.add(NodeEnterprise(node_id=node.id, enterprise_id=enterprise_id, role=role))

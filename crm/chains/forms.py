@@ -16,10 +16,12 @@ class NodeForm(FlaskForm):
     name = StringField(
         _l("环节名称"), validators=[DataRequired(_l("请填写环节名称")), Length(max=100)]
     )
-    segment = SelectField(_l("位置"), choices=choices(SEGMENTS.items()))
+    segment = SelectField(_l("位置"), choices=choices((k, _l(v)) for k, v in SEGMENTS.items()))
     parent_id = SelectField(_l("上级环节"), choices=[], validate_choice=False)
     strategy = SelectField(
-        _l("策略"), choices=choices([("", "—"), *STRATEGIES.items()]), validate_choice=True
+        _l("策略"),
+        choices=choices([("", "—"), *((k, _l(v)) for k, v in STRATEGIES.items())]),
+        validate_choice=True,
     )
     key_products = StringField(_l("重点产品"), validators=[Optional(), Length(max=500)])
     priority = IntegerField(
@@ -32,7 +34,10 @@ class NodeForm(FlaskForm):
 
 class OverrideForm(FlaskForm):
     status = SelectField(
-        _l("手动状态"), choices=choices([("", _l("按覆盖情况自动计算")), *STATUSES.items()])
+        _l("手动状态"),
+        choices=choices(
+            [("", _l("按覆盖情况自动计算")), *((k, _l(v)) for k, v in STATUSES.items())]
+        ),
     )
     reason = StringField(_l("原因"), validators=[Optional(), Length(max=500)])
 
@@ -45,7 +50,7 @@ class LinkEnterpriseForm(FlaskForm):
     enterprise_name = StringField(
         _l("企业名称或信用代码"), validators=[Optional(), Length(max=200)]
     )
-    role = SelectField(_l("角色"), choices=choices(ENTERPRISE_ROLES.items()))
+    role = SelectField(_l("角色"), choices=choices((k, _l(v)) for k, v in ENTERPRISE_ROLES.items()))
 
 
 class GapTargetsForm(FlaskForm):
@@ -65,7 +70,9 @@ class MilestoneForm(FlaskForm):
     title = StringField(
         _l("里程碑"), validators=[DataRequired(_l("请填写里程碑")), Length(max=200)]
     )
-    status = SelectField(_l("状态"), choices=choices(MILESTONE_STATUSES.items()))
+    status = SelectField(
+        _l("状态"), choices=choices((k, _l(v)) for k, v in MILESTONE_STATUSES.items())
+    )
 
 
 class ChainLinksForm(FlaskForm):

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, insert, select
 
 from crm.chains.models import Chain, ChainNode, NodeProject, NodeTarget
@@ -74,16 +75,20 @@ def set_links(kind: str, owner_id: int, node_ids: Iterable[Any], user: Any) -> l
     for value in node_ids:
         text = str(value).strip()
         if not (text.isascii() and text.isdigit() and len(text) <= 9):
-            raise LinkError("请选择有效的产业链环节")
+            raise LinkError(_l("请选择有效的产业链环节"))
         wanted.add(int(text))
     if len(wanted) > MAX_NODES:
         raise LinkError(
-            f"一个{'项目' if kind == 'project' else '目标企业'}最多关联 {MAX_NODES} 个环节"
+            _l(
+                "一个%(value)s最多关联 %(max_nodes)s 个环节",
+                value=_l("项目") if kind == "project" else _l("目标企业"),
+                max_nodes=MAX_NODES,
+            )
         )
     visible = {option.id: option for option in node_options(user)}
     unknown = wanted - set(visible)
     if unknown:
-        raise LinkError("所选环节不存在或您无权查看")
+        raise LinkError(_l("所选环节不存在或您无权查看"))
     model, column = LINKS[kind]
     before = {option.id for option in linked_nodes(kind, owner_id, user)}
     if before == wanted:

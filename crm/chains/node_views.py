@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -214,7 +215,10 @@ def gap_targets(node_id: int):
         flash(str(exc), "danger")
         return _back(node)
     db.session.commit()
-    flash(_("已加入目标企业清单：%(n)s 家", n=len(added)), "success")
+    flash(
+        ngettext("已加入目标企业清单：%(num)s 家", "已加入目标企业清单：%(num)s 家", len(added)),
+        "success",
+    )
     return _back(node)
 
 

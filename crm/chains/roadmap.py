@@ -11,6 +11,7 @@ from sqlalchemy import select
 from crm.chains.models import ChainNode, NodeTarget, RoadmapMilestone
 from crm.chains.services import NodeView, chain_tree, coverage
 from crm.core.audit import record_audit
+from crm.core.i18n import label as vocabulary_label
 from crm.enterprises.models import Enterprise
 from crm.enterprises.services import create_enterprise, find_duplicates
 from crm.extensions import db
@@ -45,7 +46,7 @@ class RoadmapRow:
 
     @property
     def progress_label(self) -> str:
-        return PROGRESS[self.progress]
+        return vocabulary_label(PROGRESS[self.progress])
 
     @property
     def zones(self) -> list[str]:

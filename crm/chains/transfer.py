@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from flask import send_file
+from flask_babel import lazy_gettext as _l
 from openpyxl import load_workbook
 from sqlalchemy import select
 
@@ -67,26 +68,48 @@ def export_definitions(chains: list[Chain]) -> list[dict[str, Any]]:
 
 def _validate_nodes(chain_name: str, nodes: Any, seen: set[str], path: str) -> list[tuple]:
     if not isinstance(nodes, list):
-        raise ChainImportError(f"{chain_name}：{path}nodes 应为列表")
+        raise ChainImportError(
+            _l("%(chain_name)s：%(path)snodes 应为列表", chain_name=chain_name, path=path)
+        )
     clean = []
     for index, item in enumerate(nodes, start=1):
         where = f"{path}第 {index} 个环节"
         if not isinstance(item, list | tuple) or len(item) != 5:
             raise ChainImportError(
-                f"{chain_name}：{where}格式应为 [位置, 名称, 策略, 重点产品, 下级]"
+                _l(
+                    "%(chain_name)s：%(where)s格式应为 [位置, 名称, 策略, 重点产品, 下级]",
+                    chain_name=chain_name,
+                    where=where,
+                )
             )
         segment, name, strategy, products, children = item
         if segment not in SEGMENT_CODES:
             raise ChainImportError(
-                f"{chain_name}：{where}的位置“{segment}”未知（上游/中游/下游/配套）"
+                _l(
+                    "%(chain_name)s：%(where)s的位置“%(segment)s”未知（上游/中游/下游/配套）",
+                    chain_name=chain_name,
+                    where=where,
+                    segment=segment,
+                )
             )
         if strategy not in STRATEGY_CODES:
-            raise ChainImportError(f"{chain_name}：{where}的策略“{strategy}”未知（强链/补链/延链）")
+            raise ChainImportError(
+                _l(
+                    "%(chain_name)s：%(where)s的策略“%(strategy)s”未知（强链/补链/延链）",
+                    chain_name=chain_name,
+                    where=where,
+                    strategy=strategy,
+                )
+            )
         name = str(name or "").strip()
         if not name:
-            raise ChainImportError(f"{chain_name}：{where}缺少名称")
+            raise ChainImportError(
+                _l("%(chain_name)s：%(where)s缺少名称", chain_name=chain_name, where=where)
+            )
         if name in seen:
-            raise ChainImportError(f"{chain_name}：环节名称“{name}”重复")
+            raise ChainImportError(
+                _l("%(chain_name)s：环节名称“%(name)s”重复", chain_name=chain_name, name=name)
+            )
         seen.add(name)
         sub = _validate_nodes(chain_name, children, seen, f"{path}{name} 的")
         clean.append((SEGMENT_CODES[segment], name, STRATEGY_CODES[strategy], str(products), sub))
@@ -97,19 +120,21 @@ def import_definitions(data: Any, *, replace: bool = False) -> dict[str, int]:
     """Load chains from plain data, all or nothing; an existing chain is skipped unless
     ``replace`` (then it is refused when its nodes hold links)."""
     if not isinstance(data, list):
-        raise ChainImportError("文件内容应为产业链列表")
+        raise ChainImportError(_l("文件内容应为产业链列表"))
     zones = {z.code: z for z in db.session.scalars(select(Zone))}
     specs, names = [], set()
     for item in data:
         name = str((item or {}).get("name", "")).strip() if isinstance(item, dict) else ""
         if not name:
-            raise ChainImportError("每条产业链都需要名称")
+            raise ChainImportError(_l("每条产业链都需要名称"))
         if name in names:
-            raise ChainImportError(f"产业链“{name}”重复")
+            raise ChainImportError(_l("产业链“%(name)s”重复", name=name))
         names.add(name)
         unknown = [c for c in item.get("zones", []) if c not in zones]
         if unknown:
-            raise ChainImportError(f"{name}：未知的开发区代码 {'、'.join(unknown)}")
+            raise ChainImportError(
+                _l("%(name)s：未知的开发区代码 %(join)s", name=name, join="、".join(unknown))
+            )
         specs.append(
             {**item, "name": name, "nodes": _validate_nodes(name, item.get("nodes"), set(), "")}
         )
@@ -120,7 +145,9 @@ def import_definitions(data: Any, *, replace: bool = False) -> dict[str, int]:
             if not replace:
                 skipped += 1
                 continue
-            raise ChainImportError(f"产业链“{spec['name']}”已存在，请先在系统中删除或改名")
+            raise ChainImportError(
+                _l("产业链“%(value)s”已存在，请先在系统中删除或改名", value=spec["name"])
+            )
         build_chain(spec, zones, 100 + index * 10)
         created += 1
     db.session.flush()
@@ -134,9 +161,9 @@ def read_definitions_file(path: str) -> Any:
             with open(path, encoding="utf-8-sig") as handle:
                 return json.load(handle)
         except (OSError, ValueError) as exc:
-            raise ChainImportError(f"无法读取 JSON 文件：{exc}") from exc
+            raise ChainImportError(_l("无法读取 JSON 文件：%(exc)s", exc=exc)) from exc
     if not path.lower().endswith(".xlsx"):
-        raise ChainImportError("只支持 .json 和 .xlsx 文件")
+        raise ChainImportError(_l("只支持 .json 和 .xlsx 文件"))
     check_xlsx_safety(path)
     sheet = load_workbook(path, read_only=True, data_only=True).worksheets[0]
     rows = list(sheet.iter_rows(values_only=True))
@@ -162,11 +189,19 @@ def read_definitions_file(path: str) -> Any:
         )
         spec = [segment, name, strategy, products, []]
         if (chain_name, name) in nodes:
-            raise ChainImportError(f"第 {number} 行：环节“{name}”重复")
+            raise ChainImportError(
+                _l("第 %(number)s 行：环节“%(name)s”重复", number=number, name=name)
+            )
         nodes[(chain_name, name)] = spec
         if parent:
             if (chain_name, parent) not in nodes:
-                raise ChainImportError(f"第 {number} 行：上级环节“{parent}”须出现在本行之前")
+                raise ChainImportError(
+                    _l(
+                        "第 %(number)s 行：上级环节“%(parent)s”须出现在本行之前",
+                        number=number,
+                        parent=parent,
+                    )
+                )
             nodes[(chain_name, parent)][4].append(spec)
         else:
             chain["nodes"].append(spec)

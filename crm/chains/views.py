@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, jsonify, render_template, request
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -21,6 +22,7 @@ from crm.chains.roadmap import chain_roadmap
 from crm.chains.services import chain_coverages, chain_tree, coverage, flatten
 from crm.core.access import SIGNED_IN, allow, get_or_404, scoped
 from crm.core.boundary import parse_id
+from crm.core.i18n import label as vocabulary_label
 from crm.extensions import db
 from crm.projects.models import Project
 from crm.targets.models import Target
@@ -128,8 +130,17 @@ def graph_data(chain_id: int):
             "name": view.node.name,
             "value": counts.covered,
             "status": view.status,
-            "statusLabel": STATUSES[view.status],
-            "segment": SEGMENTS[view.node.segment],
+            "statusLabel": vocabulary_label(STATUSES[view.status]),
+            "tooltip": _(
+                "%(name)s（%(status)s）\n"
+                "本地企业 %(local)s · 目标企业 %(targets)s · 项目 %(projects)s",
+                name=view.node.name,
+                status=vocabulary_label(STATUSES[view.status]),
+                local=counts.local + counts.leaders,
+                targets=counts.targets,
+                projects=counts.active_projects + counts.landed_projects,
+            ),
+            "segment": vocabulary_label(SEGMENTS[view.node.segment]),
             "local": counts.local + counts.leaders,
             "targets": counts.targets,
             "projects": counts.active_projects + counts.landed_projects,
@@ -141,7 +152,7 @@ def graph_data(chain_id: int):
         "name": chain.name,
         "children": [
             {
-                "name": label,
+                "name": vocabulary_label(label),
                 "status": "segment",
                 "children": [as_tree(v) for v in roots if v.node.segment == segment],
             }

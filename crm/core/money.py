@@ -13,6 +13,10 @@ import re
 import unicodedata
 from decimal import ROUND_HALF_UP, Decimal
 
+from flask_babel import lazy_gettext as _l
+
+from crm.core.i18n import is_english
+
 YI = 10000  # 1亿元 = 10000万元
 MAX_WAN = 1_000_000_000  # 100000亿元: anything above is treated as a typing mistake
 
@@ -48,28 +52,36 @@ def parse_amount(text: str, default_unit: str = "万元") -> int:
     raw = "" if text is None else str(text)
     compact = _fold(raw)
     if not compact:
-        raise AmountError("金额不能为空")
+        raise AmountError(_l("金额不能为空"))
     if len(compact) > _MAX_LENGTH:
-        raise AmountError(f"金额“{raw.strip()[:20]}…”过长，请检查")
+        raise AmountError(_l("金额“%(value)s…”过长，请检查", value=raw.strip()[:20]))
     compact = _CURRENCY_RE.sub("", compact)
     if compact.startswith(("-", "−", "负")):
-        raise AmountError(f"金额不能为负数：“{raw.strip()}”")
+        raise AmountError(_l("金额不能为负数：“%(value)s”", value=raw.strip()))
     if _VAGUE_RE.search(compact):
         raise AmountError(
-            f"金额“{raw.strip()}”不是确切数字，请填写具体金额，如 30亿元 或 300000万元"
+            _l(
+                "金额“%(value)s”不是确切数字，请填写具体金额，如 30亿元 或 300000万元",
+                value=raw.strip(),
+            )
         )
     if _CHINESE_NUMERAL_RE.search(compact):
-        raise AmountError(f"金额“{raw.strip()}”请使用阿拉伯数字填写，如 30亿元")
+        raise AmountError(_l("金额“%(value)s”请使用阿拉伯数字填写，如 30亿元", value=raw.strip()))
     match = _AMOUNT_RE.fullmatch(compact)
     if match is None:
-        raise AmountError(f"无法识别的金额“{raw.strip()}”，请填写数字和单位，如 30亿元、300000万元")
+        raise AmountError(
+            _l(
+                "无法识别的金额“%(value)s”，请填写数字和单位，如 30亿元、300000万元",
+                value=raw.strip(),
+            )
+        )
     number = Decimal(match["num"].replace(",", ""))
     exact_wan = number * _UNIT_FACTORS[match["unit"] or default_unit]
     if exact_wan > MAX_WAN:
-        raise AmountError(f"金额过大：“{raw.strip()}”超过 100000亿元，请检查单位")
+        raise AmountError(_l("金额过大：“%(value)s”超过 100000亿元，请检查单位", value=raw.strip()))
     wan = int(exact_wan.quantize(Decimal(1), rounding=ROUND_HALF_UP))
     if wan == 0 and exact_wan > 0:
-        raise AmountError(f"金额“{raw.strip()}”不足 1万元；系统以万元为最小单位")
+        raise AmountError(_l("金额“%(value)s”不足 1万元；系统以万元为最小单位", value=raw.strip()))
     return wan
 
 
@@ -89,6 +101,8 @@ def format_yi(wan: int | None) -> str:
     """300000 → "30.00亿元"; None → "—"."""
     if wan is None:
         return "—"
+    if is_english():
+        return f"{wan_to_yi_str(wan)} × 100M CNY"
     return f"{wan_to_yi_str(wan)}亿元"
 
 
@@ -96,4 +110,6 @@ def format_wan(wan: int | None) -> str:
     """300000 → "300,000万元"; None → "—"."""
     if wan is None:
         return "—"
+    if is_english():
+        return f"{int(wan):,} × 10k CNY"
     return f"{int(wan):,}万元"

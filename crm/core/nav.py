@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _p  # menu labels: context "nav", short English
 from flask_login import current_user
 
 
@@ -23,17 +23,17 @@ class NavItem:
 
 ALL = ("staff", "manager", "coordinator", "viewer", "admin")
 NAV = [
-    NavItem("core.index", _l("首页"), ALL),
-    NavItem("reminders.mine", _l("我的跟进"), ("staff", "manager")),
-    NavItem("quotas.index", _l("年度目标"), ALL),
-    NavItem("targets.index", _l("目标企业"), ALL),
-    NavItem("targets.conflicts", _l("跨区协调"), ALL, area_home=False),
-    NavItem("projects.board", _l("项目看板"), ALL, area_home=False),
-    NavItem("projects.index", _l("项目库"), ALL),
-    NavItem("chains.index", _l("产业链图谱"), ALL),
-    NavItem("imports.index", _l("导入导出"), ("staff", "manager", "coordinator", "admin")),
-    NavItem("zones.index", _l("开发区"), ALL),
-    NavItem("admin.users", _l("系统管理"), ("admin",)),
+    NavItem("core.index", _p("nav", "首页"), ALL),
+    NavItem("reminders.mine", _p("nav", "我的跟进"), ("staff", "manager")),
+    NavItem("quotas.index", _p("nav", "年度目标"), ALL),
+    NavItem("targets.index", _p("nav", "目标企业"), ALL),
+    NavItem("targets.conflicts", _p("nav", "跨区协调"), ALL, area_home=False),
+    NavItem("projects.board", _p("nav", "项目看板"), ALL, area_home=False),
+    NavItem("projects.index", _p("nav", "项目库"), ALL),
+    NavItem("chains.index", _p("nav", "产业链图谱"), ALL),
+    NavItem("imports.index", _p("nav", "导入导出"), ("staff", "manager", "coordinator", "admin")),
+    NavItem("zones.index", _p("nav", "开发区"), ALL),
+    NavItem("admin.users", _p("nav", "系统管理"), ("admin",)),
 ]
 
 

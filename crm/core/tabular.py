@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import IO
 
+from flask_babel import lazy_gettext as _l
+
 from crm.core.cell_text import (
     UNCOMPUTED,
     TabularError,
@@ -76,30 +78,42 @@ def check_xlsx_safety(
     """
     head = _head(path)
     if _looks_like_html(head):
-        raise TabularError("文件内容是网页（HTML），不是 Excel 工作簿，请在 Excel 中另存为 .xlsx")
+        raise TabularError(
+            _l("文件内容是网页（HTML），不是 Excel 工作簿，请在 Excel 中另存为 .xlsx")
+        )
     if head.startswith(b"\xd0\xcf\x11\xe0"):
-        raise TabularError("文件是旧版 .xls 或已加密的工作簿，请另存为未加密的 .xlsx")
+        raise TabularError(_l("文件是旧版 .xls 或已加密的工作簿，请另存为未加密的 .xlsx"))
     try:
         with zipfile.ZipFile(path) as archive:
             entries = archive.infolist()
     except (zipfile.BadZipFile, OSError, EOFError) as exc:
-        raise TabularError("文件不是有效的 .xlsx 工作簿（无法作为压缩包读取）") from exc
+        raise TabularError(_l("文件不是有效的 .xlsx 工作簿（无法作为压缩包读取）")) from exc
     finally:
         if not isinstance(path, str | os.PathLike):
             path.seek(0)
     if len(entries) > max_entries:
         raise TabularError(
-            f"工作簿内部文件过多（{len(entries)} 个，上限 {max_entries} 个），已拒绝"
+            _l(
+                "工作簿内部文件过多（%(len)s 个，上限 %(max_entries)s 个），已拒绝",
+                len=len(entries),
+                max_entries=max_entries,
+            )
         )
     names = {entry.filename for entry in entries}
     if any(name.lower().endswith("vbaproject.bin") for name in names):
-        raise TabularError("工作簿包含宏（vbaProject.bin），出于安全原因已拒绝，请另存为 .xlsx")
+        raise TabularError(_l("工作簿包含宏（vbaProject.bin），出于安全原因已拒绝，请另存为 .xlsx"))
     if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
-        raise TabularError("文件不是有效的 .xlsx 工作簿（缺少工作簿结构）")
+        raise TabularError(_l("文件不是有效的 .xlsx 工作簿（缺少工作簿结构）"))
     total = sum(entry.file_size for entry in entries)
     if total > max_uncompressed:
         size, limit = total // 2**20, max_uncompressed // 2**20
-        raise TabularError(f"工作簿解压后过大（约 {size} MB，上限 {limit} MB），已拒绝")
+        raise TabularError(
+            _l(
+                "工作簿解压后过大（约 %(size)s MB，上限 %(limit)s MB），已拒绝",
+                size=size,
+                limit=limit,
+            )
+        )
 
 
 def _decode(data: bytes) -> str:
@@ -112,7 +126,7 @@ def _decode(data: bytes) -> str:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise TabularError("无法识别文件编码，请另存为 UTF-8 编码的 CSV")
+    raise TabularError(_l("无法识别文件编码，请另存为 UTF-8 编码的 CSV"))
 
 
 def _delimiter(text: str) -> str:
@@ -135,9 +149,9 @@ def _csv_text(source: Source) -> str:
     else:
         data = source.read()
     if _looks_like_html(data[:512]):
-        raise TabularError("文件内容是网页（HTML），不是 CSV 文件")
+        raise TabularError(_l("文件内容是网页（HTML），不是 CSV 文件"))
     if data.startswith(b"PK\x03\x04"):
-        raise TabularError("文件内容是 Excel 工作簿而不是 CSV，请使用 .xlsx 扩展名上传")
+        raise TabularError(_l("文件内容是 Excel 工作簿而不是 CSV，请使用 .xlsx 扩展名上传"))
     return _decode(data)
 
 
@@ -149,7 +163,7 @@ def _csv_rows(text: str) -> Iterator[Row]:
         for number, cells in enumerate(reader, start=1):
             yield number, trimmed(clean_cell(cell) for cell in cells)
     except csv.Error as exc:
-        raise TabularError(f"第{number + 1}行格式错误，无法解析") from exc
+        raise TabularError(_l("第%(value)s行格式错误，无法解析", value=number + 1)) from exc
 
 
 def read_rows(
@@ -168,10 +182,10 @@ def read_rows(
     if extension == ".csv":
         return _csv_rows(_csv_text(path_or_file))
     if extension == ".xlsm":
-        raise TabularError("不支持带宏的工作簿（.xlsm），请另存为 .xlsx")
+        raise TabularError(_l("不支持带宏的工作簿（.xlsm），请另存为 .xlsx"))
     if extension == ".xls":
-        raise TabularError("不支持旧版 .xls 格式，请在 Excel 中另存为 .xlsx")
-    raise TabularError("仅支持 .xlsx 和 .csv 文件")
+        raise TabularError(_l("不支持旧版 .xls 格式，请在 Excel 中另存为 .xlsx"))
+    raise TabularError(_l("仅支持 .xlsx 和 .csv 文件"))
 
 
 def non_blank(rows: Iterable[Row]) -> Iterator[Row]:
@@ -245,7 +259,13 @@ def find_header(
             break
     examples = "、".join(list(aliases)[:4])
     raise TabularError(
-        f"未找到表头：前{scan_rows}行中没有一行包含至少{min_matches}个已知列名（如 {examples}）"
+        _l(
+            "未找到表头：前%(scan_rows)s行中没有一行包含至少%(min_matches)s个已知列名"
+            "（如 %(examples)s）",
+            scan_rows=scan_rows,
+            min_matches=min_matches,
+            examples=examples,
+        )
     )
 
 
@@ -253,16 +273,18 @@ def parse_date(text: str) -> date:
     """Parse 2026-03-05, 2026/3/5, 2026.3.5, 2026年3月5日, 20260305 or an Excel serial number."""
     value = clean_cell(text)
     if not value:
-        raise TabularError("日期不能为空")
+        raise TabularError(_l("日期不能为空"))
     compact = "".join(value.split())
     for pattern in _DATE_PATTERNS:
         if match := pattern.fullmatch(value) or pattern.fullmatch(compact):
             try:
                 return date(int(match[1]), int(match[2]), int(match[3]))
             except ValueError as exc:
-                raise TabularError(f"日期“{value}”不存在，请检查月份和日期") from exc
+                raise TabularError(
+                    _l("日期“%(value)s”不存在，请检查月份和日期", value=value)
+                ) from exc
     if re.fullmatch(r"\d{5}(?:\.\d+)?", compact):
         serial = int(float(compact))
         if _SERIAL_RANGE[0] <= serial <= _SERIAL_RANGE[1]:
             return _EXCEL_EPOCH + timedelta(days=serial)
-    raise TabularError(f"无法识别的日期“{value}”，请使用 2026-03-05 这样的格式")
+    raise TabularError(_l("无法识别的日期“%(value)s”，请使用 2026-03-05 这样的格式", value=value))

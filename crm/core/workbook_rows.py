@@ -15,6 +15,8 @@ import zipfile
 from collections.abc import Callable, Iterator
 from typing import IO, Any
 
+from flask_babel import lazy_gettext as _l
+
 from crm.core.cell_text import (
     UNCOMPUTED,
     FormulaRow,
@@ -62,7 +64,9 @@ def _load(source: Source, data_only: bool) -> Any:
             warnings.simplefilter("ignore", UserWarning)  # unsupported extensions, styles
             return load_workbook(source, read_only=True, data_only=data_only)
     except Exception as exc:
-        raise TabularError("无法读取工作簿，文件可能已损坏，请在 Excel 中重新另存为 .xlsx") from exc
+        raise TabularError(
+            _l("无法读取工作簿，文件可能已损坏，请在 Excel 中重新另存为 .xlsx")
+        ) from exc
 
 
 def _sheet_values(sheet: Any) -> Iterator[tuple[Any, ...]]:
@@ -72,7 +76,9 @@ def _sheet_values(sheet: Any) -> Iterator[tuple[Any, ...]]:
         try:
             values = next(rows, None)
         except Exception as exc:  # damaged sheet XML surfaces only while streaming
-            raise TabularError(f"第{number + 1}行附近的内容已损坏，无法读取") from exc
+            raise TabularError(
+                _l("第%(value)s行附近的内容已损坏，无法读取", value=number + 1)
+            ) from exc
         if values is None:
             return
         number += 1
@@ -99,7 +105,7 @@ def xlsx_rows(source: Source, score: SheetScore | None = None) -> Iterator[Row]:
     try:
         visible = [ws for ws in workbook.worksheets if ws.sheet_state == "visible"]
         if not visible:
-            raise TabularError("工作簿中没有可读取的工作表")
+            raise TabularError(_l("工作簿中没有可读取的工作表"))
         index = _pick_sheet(visible, score)
         values = _sheet_values(visible[index])
         raw: Iterator[tuple[Any, ...]] | None = None

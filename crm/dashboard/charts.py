@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from crm.core.money import wan_to_yi_str
+from crm.core.money import format_yi
 
 WIDTH = 640
 
@@ -131,7 +131,7 @@ def funnel_chart(title: str, rows: Sequence[tuple[str, int, int]]) -> Chart:
         if count:
             chart.rects.append(Rect(_r(x), y, _r(max(width, 2)), 20, "chart-stage"))
         chart.texts.append(
-            Text(label_w + bar_w + 10, y + 15, f"{count} · {wan_to_yi_str(wan)}亿元", "chart-value")
+            Text(label_w + bar_w + 10, y + 15, f"{count} · {format_yi(wan)}", "chart-value")
         )
     return chart
 

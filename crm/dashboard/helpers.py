@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import g, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from werkzeug.routing import BuildError
 
 from crm.core.money import format_wan, format_yi, wan_to_yi_str
@@ -85,7 +86,12 @@ def signal_labels(signals: Signals | Project | None) -> list[tuple[str, str]]:
     if signals.overdue:
         labels.append((_("跟进逾期"), "text-bg-danger"))
     if signals.rotting:
-        labels.append((_("停滞 %(days)s 天", days=signals.days_in_stage), "text-bg-warning"))
+        labels.append(
+            (
+                ngettext("停滞 %(num)s 天", "停滞 %(num)s 天", signals.days_in_stage),
+                "text-bg-warning",
+            )
+        )
     if signals.first_report_missing:
         labels.append((_("未首报"), "text-bg-danger"))
     if signals.no_next_step:

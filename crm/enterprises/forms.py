@@ -49,7 +49,7 @@ class CheckboxesField(SelectMultipleField):
 
 
 def _blank_and(values: tuple[str, ...]) -> list[Any]:
-    return choices([("", _l("（未填写）")), *((v, v) for v in values)])
+    return choices([("", _l("（未填写）")), *((v, _l(v)) for v in values)])
 
 
 def form_values(form: FlaskForm, names: tuple[str, ...]) -> dict[str, Any]:
@@ -88,7 +88,7 @@ class EnterpriseForm(FlaskForm):
     industry = StringField(_l("所属行业"), validators=[Optional(), maxlen(100)])
     ownership = ChoiceField(_l("所有制"), choices=_blank_and(OWNERSHIPS), default="")
     tier = ChoiceField(_l("企业层级"), choices=_blank_and(TIERS), default="")
-    labels = CheckboxesField(_l("企业标签"), choices=choices((v, v) for v in LABELS))
+    labels = CheckboxesField(_l("企业标签"), choices=choices((v, _l(v)) for v in LABELS))
     is_local = BooleanField(_l("已在本市经营"))
     website = StringField(
         _l("网址"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from crm.core.i18n import label
 from crm.enterprises.gb_industries import DIVISIONS, SECTIONS
 from crm.enterprises.models import IndustryClass
 from crm.extensions import db
@@ -36,8 +37,10 @@ def industry_class_choices() -> list[tuple[str, str]]:
     divisions = sorted((r for r in rows if r.section), key=lambda r: r.code)
     choices = []
     for section in sections:
-        choices.append((section.code, f"{section.code} {section.name}"))
+        choices.append((section.code, f"{section.code} {label(section.name)}"))
         choices += [
-            (d.code, f"\u3000{d.code} {d.name}") for d in divisions if d.section == section.code
+            (d.code, f"\u3000{d.code} {label(d.name)}")
+            for d in divisions
+            if d.section == section.code
         ]
     return choices

@@ -7,11 +7,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 
 from crm.core.access import scope_rule
 from crm.core.audit import apply_changes, record_audit
 from crm.core.conflicts import conflict_as
+from crm.core.i18n import words
 from crm.core.timeutil import utcnow
 from crm.enterprises.models import LABELS, OWNERSHIPS, TIERS, Contact, Enterprise
 from crm.enterprises.names import name_pinyin, normalize_name, similar_names
@@ -112,9 +114,9 @@ def clean_values(raw: dict[str, Any]) -> dict[str, Any]:
     values = {k: raw[k] for k in ENTERPRISE_FIELDS if k in raw}
     name = (values.get("name") or "").strip()
     if not name:
-        raise EnterpriseError("请填写企业名称", "name")
+        raise EnterpriseError(_l("请填写企业名称"), "name")
     if len(name) > 200:
-        raise EnterpriseError("企业名称不能超过 200 个字符", "name")
+        raise EnterpriseError(_l("企业名称不能超过 200 个字符"), "name")
     values["name"] = name
     if "aliases" in values:
         values["aliases"] = "、".join(split_aliases(values["aliases"] or ""))[:500]
@@ -128,14 +130,19 @@ def clean_values(raw: dict[str, Any]) -> dict[str, Any]:
         labels = values["labels"] or []
         unknown = [label for label in labels if label not in LABELS]
         if unknown:
-            raise EnterpriseError(f"未知的企业标签：{'、'.join(unknown)}", "labels")
+            raise EnterpriseError(_l("未知的企业标签：%(join)s", join="、".join(unknown)), "labels")
         values["labels"] = [label for label in LABELS if label in labels]
-    for field, allowed, label in (("tier", TIERS, "企业层级"), ("ownership", OWNERSHIPS, "所有制")):
+    for field, allowed, label in (
+        ("tier", TIERS, _l("企业层级")),
+        ("ownership", OWNERSHIPS, _l("所有制")),
+    ):
         if values.get(field) and values[field] not in allowed:
-            raise EnterpriseError(f"{label}只能是：{'、'.join(allowed)}", field)
+            raise EnterpriseError(
+                _l("%(label)s只能是：%(join)s", label=label, join=words(allowed)), field
+            )
     website = (values.get("website") or "").strip()
     if website and not re.match(r"^https?://[^\s<>\"']+$", website, re.IGNORECASE):
-        raise EnterpriseError("网址须以 http:// 或 https:// 开头", "website")
+        raise EnterpriseError(_l("网址须以 http:// 或 https:// 开头"), "website")
     if "website" in values:
         values["website"] = website
     for field in ("hq_province", "hq_city", "industry", "description"):
@@ -218,7 +225,7 @@ def update_enterprise(enterprise: Enterprise, raw: dict[str, Any], actor: Any) -
             )
         )
         if clash is not None:
-            raise EnterpriseError(f"统一社会信用代码已属于“{clash.name}”", "uscc")
+            raise EnterpriseError(_l("统一社会信用代码已属于“%(name)s”", name=clash.name), "uscc")
     changes = _apply(enterprise, values)
     if changes:
         record_audit("update", "enterprise", enterprise.id, changes, actor=actor)
@@ -232,7 +239,7 @@ def add_contact(enterprise: Enterprise, raw: dict[str, Any], actor: Any) -> Cont
         for k in ("name", "title", "phone", "email", "note")
     }
     if not clean["name"]:
-        raise EnterpriseError("请填写联系人姓名", "name")
+        raise EnterpriseError(_l("请填写联系人姓名"), "name")
     contact = Contact(enterprise_id=enterprise.id, **clean)
     db.session.add(contact)
     db.session.flush()
@@ -243,9 +250,9 @@ def add_contact(enterprise: Enterprise, raw: dict[str, Any], actor: Any) -> Cont
 def merge_enterprises(source: Enterprise, kept: Enterprise, actor: Any) -> Enterprise:
     """Merge ``source`` into ``kept``: contacts, targets, projects and activities move over."""
     if source.id == kept.id:
-        raise EnterpriseError("不能与自身合并")
+        raise EnterpriseError(_l("不能与自身合并"))
     if source.merged_into_id or kept.merged_into_id:
-        raise EnterpriseError("已合并的企业不能再次合并")
+        raise EnterpriseError(_l("已合并的企业不能再次合并"))
     filled = {}
     for field in ("uscc", "hq_province", "hq_city", "industry", "ownership", "tier", "website"):
         if not getattr(kept, field) and getattr(source, field):

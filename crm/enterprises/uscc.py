@@ -15,6 +15,8 @@ from __future__ import annotations
 import random
 import unicodedata
 
+from flask_babel import lazy_gettext as _l
+
 CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 WEIGHTS = tuple(pow(3, i, 31) for i in range(17))
 FORBIDDEN_LETTERS = "IOSVZ"
@@ -66,10 +68,12 @@ def compute_check_char(first17: str) -> str:
     """The 18th (check) character for the first 17 characters of a code."""
     code = normalize_uscc(first17)
     if len(code) != 17:
-        raise UsccError(f"计算校验码需要前17位，实际为{len(code)}位")
+        raise UsccError(_l("计算校验码需要前17位，实际为%(len)s位", len=len(code)))
     for position, char in enumerate(code, start=1):
         if char not in _VALUES:
-            raise UsccError(f"第{position}位含有非法字符 {char}")
+            raise UsccError(
+                _l("第%(position)s位含有非法字符 %(char)s", position=position, char=char)
+            )
     return _weighted_check(code)
 
 
@@ -90,27 +94,39 @@ def validate_uscc(text: str) -> str:
     """Return the normalised code or raise ``UsccError`` naming the position of the problem."""
     code = _compact(text)
     if not code:
-        raise UsccError("统一社会信用代码不能为空")
+        raise UsccError(_l("统一社会信用代码不能为空"))
     if any("a" <= char <= "z" for char in code):
-        raise UsccError("统一社会信用代码含有小写字母，请使用大写")
+        raise UsccError(_l("统一社会信用代码含有小写字母，请使用大写"))
     if len(code) != 18:
-        raise UsccError(f"统一社会信用代码长度应为18位，实际为{len(code)}位")
+        raise UsccError(_l("统一社会信用代码长度应为18位，实际为%(len)s位", len=len(code)))
     for position, char in enumerate(code, start=1):
         if char not in _VALUES:
             raise UsccError(_char_problem(position, char))
     department, category = code[0], code[1]
     if department not in CATEGORIES:
-        raise UsccError(f"第1位（登记管理部门代码）{department} 无效")
+        raise UsccError(_l("第1位（登记管理部门代码）%(department)s 无效", department=department))
     if category not in CATEGORIES[department]:
-        raise UsccError(f"第2位（机构类别代码）{category} 与第1位登记管理部门 {department} 不匹配")
+        raise UsccError(
+            _l(
+                "第2位（机构类别代码）%(category)s 与第1位登记管理部门 %(department)s 不匹配",
+                category=category,
+                department=department,
+            )
+        )
     for position in range(3, 9):
         if not code[position - 1].isdigit():
             raise UsccError(
-                f"第{position}位应为数字（第3–8位是行政区划码），实际为 {code[position - 1]}"
+                _l(
+                    "第%(position)s位应为数字（第3–8位是行政区划码），实际为 %(value)s",
+                    position=position,
+                    value=code[position - 1],
+                )
             )
     expected = _weighted_check(code[:17])
     if code[17] != expected:
-        raise UsccError(f"第18位校验码应为 {expected}，实际为 {code[17]}")
+        raise UsccError(
+            _l("第18位校验码应为 %(expected)s，实际为 %(value)s", expected=expected, value=code[17])
+        )
     return code
 
 

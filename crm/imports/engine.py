@@ -66,6 +66,10 @@ class RowError:
     column: str
     reason: str
 
+    def __post_init__(self) -> None:
+        # reasons and labels may be lazy strings: stored as JSON, they must be plain text
+        self.column, self.reason = str(self.column), str(self.reason)
+
     def as_dict(self) -> dict[str, Any]:
         """Row 0 (the whole file) becomes None."""
         return {"row": self.row or None, "column": self.column, "reason": self.reason}

@@ -13,6 +13,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Date, Float, Numeric, select, update
 
 from crm.core.audit import record_audit
@@ -97,9 +98,9 @@ def restore_updates(batch_id: int, now: Any, models: dict[str, Any]) -> tuple[in
 def revert_batch(batch: ImportBatch, actor: Any) -> dict[str, int]:
     """Undo a committed batch (the caller commits); returns what was done, also audited."""
     if actor.role not in ("coordinator", "admin"):
-        raise RevertError("只有市级统筹人员可以回退导入")
+        raise RevertError(_l("只有市级统筹人员可以回退导入"))
     if batch.status != "committed":
-        raise RevertError("只有已导入的批次可以回退")
+        raise RevertError(_l("只有已导入的批次可以回退"))
     now = utcnow()
     summary = kind_of(batch.kind).revert(batch, now)
     batch.status = "reverted"

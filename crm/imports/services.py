@@ -16,6 +16,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import false, text, update
 from werkzeug.datastructures import FileStorage
 
@@ -74,10 +75,10 @@ def resolve_zone(actor: Any, choice: str | None, kind: str) -> int | None:
     column for a ledger)."""
     if actor.role in ("staff", "manager"):
         if actor.zone_id is None or str(choice or actor.zone_id) != str(actor.zone_id):
-            raise ImportRefused("只能导入到本开发区", "zone")
+            raise ImportRefused(_l("只能导入到本开发区"), "zone")
         return actor.zone_id
     if actor.role not in ("coordinator", "admin"):
-        raise ImportRefused("只读用户不能导入", "zone")
+        raise ImportRefused(_l("只读用户不能导入"), "zone")
     spec = kind_of(kind)
     if choice is not None and choice == spec.no_zone:
         return None
@@ -86,7 +87,7 @@ def resolve_zone(actor: Any, choice: str | None, kind: str) -> int | None:
     zone_id = parse_id(choice)
     zone = db.session.get(Zone, zone_id) if zone_id is not None else None
     if zone is None or not zone.active:
-        raise ImportRefused("请选择导入到哪个开发区（或市级储备库）", "zone")
+        raise ImportRefused(_l("请选择导入到哪个开发区（或市级储备库）"), "zone")
     return zone.id
 
 
@@ -101,7 +102,7 @@ def can_commit(user: Any, batch: ImportBatch) -> bool:
 
 def _file_problem(exc: Exception) -> str:
     if isinstance(exc, UnicodeError):  # e.g. a truncated UTF-16 file
-        return "无法识别文件编码，请另存为 UTF-8 编码的 CSV 或 .xlsx"
+        return str(_l("无法识别文件编码，请另存为 UTF-8 编码的 CSV 或 .xlsx"))
     return str(exc)
 
 
@@ -111,12 +112,12 @@ def start_import(
     """Store the upload, read its header and first rows, and validate it now (small files) or
     mark it for the worker (large ones: the caller queues the task after committing)."""
     if kind not in KINDS:
-        labels = "或".join(k.label for k in KINDS.values())
-        raise ImportRefused(f"请选择导入的内容（{labels}）", "kind")
+        labels = str(_l("或")).join(str(k.label) for k in KINDS.values())
+        raise ImportRefused(_l("请选择导入的内容（%(labels)s）", labels=labels), "kind")
     zone_id = resolve_zone(actor, zone_choice, kind)
     filename = os.path.basename(upload.filename or "")[-200:]
     if not filename:
-        raise ImportRefused("请选择要导入的文件")
+        raise ImportRefused(_l("请选择要导入的文件"))
     stored, digest = store_upload(upload)
     path = upload_dir() / stored
     try:
@@ -173,14 +174,14 @@ def validate_batch(batch: ImportBatch, actor: Any) -> ImportResult:
 def claim_commit(batch: ImportBatch, actor: Any) -> None:
     """Mark a valid batch as being committed (so a second click does nothing); caller commits."""
     if not can_commit(actor, batch):
-        raise ImportRefused("您不能确认这批导入", "commit")
+        raise ImportRefused(_l("您不能确认这批导入"), "commit")
     claimed = db.session.execute(
         update(ImportBatch)
         .where(ImportBatch.id == batch.id, ImportBatch.status == "valid")
         .values(status="committing")
     )
     if claimed.rowcount != 1:
-        raise ImportRefused("这批数据当前不能导入（可能已在导入或已导入）", "commit")
+        raise ImportRefused(_l("这批数据当前不能导入（可能已在导入或已导入）"), "commit")
     db.session.refresh(batch)
 
 
@@ -195,7 +196,9 @@ def commit_batch(batch_id: int, actor: Any) -> ImportBatch:
         db.session.rollback()
         batch = db.session.get(ImportBatch, batch_id)
         batch.status = "failed"
-        batch.errors = [{"row": None, "column": "", "reason": "导入失败，未写入任何数据，请重试"}]
+        batch.errors = [
+            {"row": None, "column": "", "reason": str(_l("导入失败，未写入任何数据，请重试"))}
+        ]
         clear_progress(batch)
         db.session.commit()
         return batch

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 
 from crm.core.audit import record_audit
 from crm.core.timeutil import utcnow
@@ -77,26 +78,26 @@ def _check_office(data: bytes, ext: str) -> None:
         with zipfile.ZipFile(BytesIO(data)) as archive:
             entries = archive.infolist()
     except (zipfile.BadZipFile, OSError, EOFError) as exc:
-        raise AttachmentError("文件内容不是有效的 Office 文档") from exc
+        raise AttachmentError(_l("文件内容不是有效的 Office 文档")) from exc
     if len(entries) > MAX_ZIP_ENTRIES or sum(e.file_size for e in entries) > MAX_UNCOMPRESSED:
-        raise AttachmentError("Office 文档解压后过大或内部文件过多，已拒绝")
+        raise AttachmentError(_l("Office 文档解压后过大或内部文件过多，已拒绝"))
     names = {entry.filename for entry in entries}
     if any(name.lower().endswith("vbaproject.bin") for name in names):
-        raise AttachmentError("文档包含宏，出于安全原因已拒绝，请另存为不含宏的 .docx / .xlsx")
+        raise AttachmentError(_l("文档包含宏，出于安全原因已拒绝，请另存为不含宏的 .docx / .xlsx"))
     if "[Content_Types].xml" not in names or OFFICE_PART[ext] not in names:
         label = KINDS[ext][1]
-        raise AttachmentError(f"文件内容与扩展名不符：不是有效的 {label} 文档")
+        raise AttachmentError(_l("文件内容与扩展名不符：不是有效的 %(label)s 文档", label=label))
 
 
 def detect_kind(data: bytes, filename: str) -> str:
     """The checked extension of an upload (pdf, png, jpg, docx, xlsx), else AttachmentError."""
     ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
     if ext not in KINDS:
-        raise AttachmentError("只能上传 PDF、图片（PNG/JPG）或 Office 文档（.docx/.xlsx）")
+        raise AttachmentError(_l("只能上传 PDF、图片（PNG/JPG）或 Office 文档（.docx/.xlsx）"))
     if not data:
-        raise AttachmentError("文件是空的")
+        raise AttachmentError(_l("文件是空的"))
     if data.startswith(EXECUTABLE_MAGIC):
-        raise AttachmentError("文件是可执行程序或脚本，已拒绝")
+        raise AttachmentError(_l("文件是可执行程序或脚本，已拒绝"))
     if ext == "pdf":
         ok = data.startswith(b"%PDF-")
     elif ext == "png":
@@ -108,7 +109,9 @@ def detect_kind(data: bytes, filename: str) -> str:
         if ok:
             _check_office(data, ext)
     if not ok:
-        raise AttachmentError(f"文件内容与扩展名不符：不是有效的 {KINDS[ext][1]} 文件")
+        raise AttachmentError(
+            _l("文件内容与扩展名不符：不是有效的 %(value)s 文件", value=KINDS[ext][1])
+        )
     return "jpg" if ext == "jpeg" else ext
 
 
@@ -117,7 +120,9 @@ def save_attachment(project: Project, stream: IO[bytes], filename: str, actor: A
     limit = max_bytes()
     data = stream.read(limit + 1)
     if len(data) > limit:
-        raise AttachmentError(f"文件过大，单个附件不能超过 {limit // (1024 * 1024)} MB")
+        raise AttachmentError(
+            _l("文件过大，单个附件不能超过 %(value)s MB", value=limit // (1024 * 1024))
+        )
     name = clean_filename(filename)
     kind = detect_kind(data, name)
     folder = upload_dir()

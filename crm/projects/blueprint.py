@@ -7,9 +7,13 @@ from typing import Any
 
 from flask import Blueprint
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 
 from crm.core.boundary import parse_int
+from crm.core.i18n import label as vocabulary_label
+from crm.core.i18n import labels as vocabulary_labels
 from crm.core.money import format_wan, format_yi
 from crm.core.timeutil import local_today
 from crm.projects.models import PROJECT_TYPES, Project
@@ -19,33 +23,38 @@ from crm.projects.stages import rot_days, stage_label
 bp = Blueprint("projects", __name__, url_prefix="/projects")
 
 FIELD_LABELS = {
-    "name": "项目名称",
-    "code_name": "项目代号",
-    "owner_id": "负责人",
-    "zone_id": "开发区",
-    "industry": "所属行业",
-    "is_manufacturing": "制造业项目",
-    "project_type": "项目类型",
-    "planned_total_wan": "计划总投资",
-    "contract_amount_wan": "合同投资额",
-    "actual_in_place_wan": "累计实际到位",
-    "expected_landing_on": "预计落地日期",
-    "land_need_mu": "用地需求（亩）",
-    "first_reported": "已首报",
-    "first_reported_on": "首报日期",
-    "next_step": "下一步计划",
-    "description": "项目简介",
-    "stage": "阶段",
-    "effective_on": "生效日期",
-    "contract_signed_on": "签约日期",
-    "registered_company_name": "注册公司名称",
-    "registered_uscc": "统一社会信用代码",
-    "land_area_mu": "供地面积（亩）",
-    "started_on": "开工日期",
-    "produced_on": "投产日期",
-    "full_production_on": "达产日期",
+    "name": _l("项目名称"),
+    "code_name": _l("项目代号"),
+    "owner_id": _l("负责人"),
+    "zone_id": _l("开发区"),
+    "industry": _l("所属行业"),
+    "is_manufacturing": _l("制造业项目"),
+    "project_type": _l("项目类型"),
+    "planned_total_wan": _l("计划总投资"),
+    "contract_amount_wan": _l("合同投资额"),
+    "actual_in_place_wan": _l("累计实际到位"),
+    "expected_landing_on": _l("预计落地日期"),
+    "land_need_mu": _l("用地需求（亩）"),
+    "first_reported": _l("已首报"),
+    "first_reported_on": _l("首报日期"),
+    "next_step": _l("下一步计划"),
+    "description": _l("项目简介"),
+    "stage": _l("阶段"),
+    "effective_on": _l("生效日期"),
+    "contract_signed_on": _l("签约日期"),
+    "registered_company_name": _l("注册公司名称"),
+    "registered_uscc": _l("统一社会信用代码"),
+    "land_area_mu": _l("供地面积（亩）"),
+    "started_on": _l("开工日期"),
+    "produced_on": _l("投产日期"),
+    "full_production_on": _l("达产日期"),
 }
-ACTION_LABELS = {"create": "创建", "update": "修改", "stage": "阶段变更", "delete": "删除"}
+ACTION_LABELS = {
+    "create": _l("创建"),
+    "update": _l("修改"),
+    "stage": _l("阶段变更"),
+    "delete": _l("删除"),
+}
 AMOUNT_FIELDS = {"planned_total_wan", "contract_amount_wan", "actual_in_place_wan"}
 
 
@@ -75,9 +84,10 @@ def signal_badges(project: Project, signals: Signals | None = None) -> list[Badg
             Badge(
                 "rotting",
                 _("停滞"),
-                _(
-                    "在当前阶段已停留 %(days)s 天，超过 %(limit)s 天的提醒线",
-                    days=s.days_in_stage,
+                ngettext(
+                    "在当前阶段已停留 %(num)s 天，超过 %(limit)s 天的提醒线",
+                    "在当前阶段已停留 %(num)s 天，超过 %(limit)s 天的提醒线",
+                    s.days_in_stage,
                     limit=limit,
                 ),
                 "text-bg-secondary",
@@ -104,13 +114,13 @@ def change_text(field: str, value: Any, names: dict[tuple[str, int], str]) -> st
     if value is None or value == "":
         return "—"
     if field in AMOUNT_FIELDS and isinstance(value, int):
-        return f"{format_yi(value)}（{format_wan(value)}）"
+        return _("%(yi)s（%(wan)s）", yi=format_yi(value), wan=format_wan(value))
     if field == "stage":
         return stage_label(str(value))
     if field in ("owner_id", "zone_id") and isinstance(value, int):
         return names.get((field, value), f"#{value}")
     if field == "project_type":
-        return PROJECT_TYPES.get(str(value), str(value))
+        return vocabulary_label(PROJECT_TYPES.get(str(value), str(value)))
     if isinstance(value, bool):
         return _("是") if value else _("否")
     return str(value)
@@ -120,7 +130,11 @@ def evidence_text(name: str, value: Any) -> str:
     """One piece of a stage event's recorded evidence, labelled."""
     if name in AMOUNT_FIELDS and parse_int(value) is not None:
         value = parse_int(value)
-    return f"{FIELD_LABELS.get(name, name)}：{change_text(name, value, {})}"
+    return _(
+        "%(field)s：%(value)s",
+        field=FIELD_LABELS.get(name, name),
+        value=change_text(name, value, {}),
+    )
 
 
 def audit_rows(entries: list, names: dict[tuple[str, int], str]) -> list[dict[str, Any]]:
@@ -170,7 +184,7 @@ def project_helpers() -> dict[str, Any]:
         "signal_badges": signal_badges,
         "evidence_text": evidence_text,
         "project_signals": project_signals,
-        "project_types": PROJECT_TYPES,
+        "project_types": vocabulary_labels(PROJECT_TYPES),
         "can_write": lambda project: can_write_project(current_user, project),
         "today": local_today(),
     }

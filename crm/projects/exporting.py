@@ -25,7 +25,7 @@ from crm.core.timeutil import local_today
 from crm.extensions import db
 from crm.projects.models import PROJECT_TYPES, Project
 from crm.projects.services import project_signals
-from crm.projects.stages import stage_label
+from crm.projects.stages import stage_name
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 CONFIDENTIAL = "（保密）"
@@ -105,7 +105,7 @@ def project_row(sheet: Any, project: Project, today: date) -> list[Any]:
         t(CONFIDENTIAL if project.is_confidential else project.enterprise.name),
         t(project.zone.short_name),
         t(project.owner.display_name if project.owner else ""),
-        t(stage_label(project.stage)),
+        t(stage_name(project.stage)),  # files keep the Chinese vocabulary (re-importable)
         _number(sheet, (today - project.stage_since).days),
         t(PROJECT_TYPES.get(project.project_type, project.project_type)),
         t("是" if project.is_manufacturing else "否"),

@@ -103,7 +103,7 @@ class ProjectForm(MoneyForm):
     is_manufacturing = BooleanField(_l("制造业项目"), default=True)
     project_type = ChoiceField(
         _l("项目类型"),
-        choices=choices(PROJECT_TYPES.items()),
+        choices=choices((code, _l(word)) for code, word in PROJECT_TYPES.items()),
         default="new",
         description=_l("增资扩产项目的投资额只填增加的部分"),
     )
@@ -158,7 +158,7 @@ class StageFormBase(MoneyForm):
 
 
 def _evidence_field(item: Evidence) -> Any:
-    label = _l(item.label)
+    label = item.label
     if item.kind == "date":
         return DateInputField(label, validators=[Optional()])
     if item.kind == "amount":

@@ -16,6 +16,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert
 
 from crm.core.audit import record_audit
@@ -101,14 +102,16 @@ class LedgerImporter:
         header = find_header(stream, ALIASES, min_matches=2)
         labels = {name: seen[header.row][i] for name, i in header.columns.items()}
         problems = [
-            RowError(header.row, cell, "与另一列表示同一项内容，请删除其中一列")
+            RowError(header.row, cell, _l("与另一列表示同一项内容，请删除其中一列"))
             for cell in header.duplicates
         ]
         required = ("name", "enterprise") + (("zone",) if self.zone is None else ())
         for name in required:
             if name not in header.columns:
                 hint = "（未指定开发区时必填）" if name == "zone" else ""
-                problems.append(RowError(header.row, column_label(name), f"缺少该列{hint}"))
+                problems.append(
+                    RowError(header.row, column_label(name), _l("缺少该列%(hint)s", hint=hint))
+                )
         if problems:
             result.add_errors(problems)
             return []
@@ -128,7 +131,7 @@ class LedgerImporter:
                 parsed.append(row)
         result.add_errors(self.reader.errors)
         if result.rows == 0 and not result.error_count:
-            result.add_errors([RowError(header.row, "", "文件中没有数据行")])
+            result.add_errors([RowError(header.row, "", _l("文件中没有数据行"))])
         return parsed
 
     # --- writing -------------------------------------------------------------------------

@@ -12,12 +12,14 @@ from datetime import date
 from itertools import pairwise
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
+
 from crm.core.money import AmountError, parse_amount
 from crm.core.tabular import HeaderMap, TabularError, parse_date
 from crm.enterprises.uscc import UsccError, validate_uscc
 from crm.imports.engine import RowError
 from crm.imports.sheets import UNCOMPUTED_REASON, uncomputed_fields
-from crm.projects.stages import ALL_STAGES, PIPELINE, rank, stage_label
+from crm.projects.stages import ALL_STAGES, PIPELINE, rank, stage_label, stage_name
 
 ALIASES: dict[str, tuple[str, ...]] = {
     "name": ("项目名称", "项目"),
@@ -79,7 +81,8 @@ def stage_from_text(text: str) -> str | None:
     """A stage code from a ledger word (签约 / 已签约 / 在谈 …, the configured labels, codes)."""
     word = "".join(text.split()).lower()
     for code in ALL_STAGES:
-        if word in (code, stage_label(code).lower(), *STAGE_WORDS.get(code, ())):
+        names = (stage_name(code).lower(), stage_label(code).lower())
+        if word in (code, *names, *STAGE_WORDS.get(code, ())):
             return code
     return None
 
@@ -142,13 +145,13 @@ class LedgerReader:
         row.zone_text, row.owner_text, row.reason = cell("zone"), cell("owner"), cell("reason")
         row.chain_text = cell("chain_node")
         if len(row.chain_text) > 200:
-            self.error(number, "chain_node", "产业链环节不能超过 200 个字符")
+            self.error(number, "chain_node", _l("产业链环节不能超过 200 个字符"))
         if not row.name:
-            self.error(number, "name", "请填写项目名称")
+            self.error(number, "name", _l("请填写项目名称"))
         elif len(row.name) > 200:
-            self.error(number, "name", "项目名称不能超过 200 个字符")
+            self.error(number, "name", _l("项目名称不能超过 200 个字符"))
         if not row.enterprise:
-            self.error(number, "enterprise", "请填写投资方（企业名称）")
+            self.error(number, "enterprise", _l("请填写投资方（企业名称）"))
         if code := cell("uscc"):
             try:
                 row.uscc = validate_uscc(code)
@@ -160,7 +163,11 @@ class LedgerReader:
             row.stage = stage_from_text(text)
             if row.stage is None:
                 known = "、".join(stage_label(code) for code in ALL_STAGES)
-                self.error(number, "stage", f"未知的阶段“{text}”，可填写：{known}")
+                self.error(
+                    number,
+                    "stage",
+                    _l("未知的阶段“%(text)s”，可填写：%(known)s", text=text, known=known),
+                )
         self._dates(row, cell)
         if row.stage is None and row.dates:
             row.stage = infer_stage(row.dates)
@@ -183,11 +190,15 @@ class LedgerReader:
             elif text.lower() in NO:
                 row.values["is_manufacturing"] = False
             else:
-                self.error(row.row, "is_manufacturing", f"“{text}”应填写“是”或“否”")
+                self.error(row.row, "is_manufacturing", _l("“%(text)s”应填写“是”或“否”", text=text))
         if text := cell("project_type"):
             kind = next((code for code, words in TYPES.items() if text in words), None)
             if kind is None:
-                self.error(row.row, "project_type", f"项目类型“{text}”应为“新引进”或“增资扩产”")
+                self.error(
+                    row.row,
+                    "project_type",
+                    _l("项目类型“%(text)s”应为“新引进”或“增资扩产”", text=text),
+                )
             else:
                 row.values["project_type"] = kind
         for name in ("industry", "next_step"):
@@ -205,9 +216,25 @@ class LedgerReader:
                 self.error(row.row, name, str(exc))
                 continue
             if value > self.today:
-                self.error(row.row, name, f"{column_label(name)}（{value}）不能晚于今天")
+                self.error(
+                    row.row,
+                    name,
+                    _l(
+                        "%(column_label)s（%(value)s）不能晚于今天",
+                        column_label=column_label(name),
+                        value=value,
+                    ),
+                )
             elif value.year < 2000:
-                self.error(row.row, name, f"{column_label(name)}（{value}）不在合理范围内")
+                self.error(
+                    row.row,
+                    name,
+                    _l(
+                        "%(column_label)s（%(value)s）不在合理范围内",
+                        column_label=column_label(name),
+                        value=value,
+                    ),
+                )
             elif name == "entered_on":
                 row.entered_on = value
             else:
@@ -222,7 +249,11 @@ class LedgerReader:
         if stage in SIDE_DATED:
             reached = max((rank(code) for code in row.dates if code in PIPELINE), default=-1)
             if not row.reason:
-                self.error(number, "reason", f"“{stage_label(stage)}”的项目须填写原因")
+                self.error(
+                    number,
+                    "reason",
+                    _l("“%(stage_label)s”的项目须填写原因", stage_label=stage_label(stage)),
+                )
             elif stage not in row.dates:
                 self._assume(row, stage, self.today, "导入日期")
         for code in DATED:
@@ -230,17 +261,21 @@ class LedgerReader:
                 self.error(
                     number,
                     code,
-                    f"当前阶段为“{stage_label(stage or 'lead')}”，不应填写{column_label(code)}",
+                    _l(
+                        "当前阶段为“%(stage_label)s”，不应填写%(column_label)s",
+                        stage_label=stage_label(stage or "lead"),
+                        column_label=column_label(code),
+                    ),
                 )
         if stage in PIPELINE and reached >= rank("signed"):
             self._pipeline_dates(row, stage)
         if reached >= rank("signed") and not row.values.get("contract_amount_wan"):
             if row.values.get("planned_total_wan"):
                 row.values.pop("contract_amount_wan", None)
-                reason = "已签约的项目未填写合同投资额，年度目标按计划总投资计入"
+                reason = _l("已签约的项目未填写合同投资额，年度目标按计划总投资计入")
                 self.warn(row, "contract_amount_wan", reason)
             else:
-                reason = "已签约的项目须填写合同投资额（或至少填写计划总投资）"
+                reason = _l("已签约的项目须填写合同投资额（或至少填写计划总投资）")
                 self.error(number, "contract_amount_wan", reason)
         self._date_order(row)
 
@@ -257,7 +292,11 @@ class LedgerReader:
                     skipped.append(code)
                 continue
             if code in self.header.columns:
-                reason = f"当前阶段为“{stage_label(stage)}”，须填写{column_label(code)}"
+                reason = _l(
+                    "当前阶段为“%(stage_label)s”，须填写%(column_label)s",
+                    stage_label=stage_label(stage),
+                    column_label=column_label(code),
+                )
                 self.error(row.row, code, reason)
                 continue
             later = [on for c, on in row.dates.items() if c in PIPELINE and rank(c) > rank(code)]
@@ -269,7 +308,9 @@ class LedgerReader:
         if skipped:
             names = "、".join(column_label(code) for code in skipped)
             steps = "、".join(stage_label(code) for code in skipped)
-            reason = f"台账没有{names}列，阶段历史中不记录{steps}这几步"
+            reason = _l(
+                "台账没有%(names)s列，阶段历史中不记录%(steps)s这几步", names=names, steps=steps
+            )
             self.warn(row, "stage", reason)
 
     def _assume(self, row: LedgerRow, stage: str, on: date, basis: str) -> None:
@@ -286,11 +327,22 @@ class LedgerReader:
                 self.error(
                     row.row,
                     code,
-                    f"{column_label(code)}（{later}）早于{column_label(before)}（{earlier}）",
+                    _l(
+                        "%(column_label)s（%(later)s）早于%(column_label2)s（%(earlier)s）",
+                        column_label=column_label(code),
+                        later=later,
+                        column_label2=column_label(before),
+                        earlier=earlier,
+                    ),
                 )
         if row.entered_on and steps and row.entered_on > steps[0][1]:
             self.error(
                 row.row,
                 "entered_on",
-                f"{column_label('entered_on')}晚于{column_label(steps[0][0])}（{steps[0][1]}）",
+                _l(
+                    "%(column_label)s晚于%(column_label2)s（%(value)s）",
+                    column_label=column_label("entered_on"),
+                    column_label2=column_label(steps[0][0]),
+                    value=steps[0][1],
+                ),
             )

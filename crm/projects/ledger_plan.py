@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from crm.auth.models import User
@@ -76,7 +77,9 @@ class LedgerPlanner:
                 key = (zone.id, row.name)
                 if key in seen:
                     raise self.problem(
-                        row, "name", f"与第{seen[key]}行是同一个项目（开发区和名称相同）"
+                        row,
+                        "name",
+                        _l("与第%(value)s行是同一个项目（开发区和名称相同）", value=seen[key]),
                     )
                 seen[key] = row.row
                 plan = self._plan_row(row, zone, result)
@@ -92,16 +95,21 @@ class LedgerPlanner:
     def _zone_for(self, row: LedgerRow) -> Zone:
         found = self.zones.get(row.zone_text.lower()) if row.zone_text else None
         if row.zone_text and found is None:
-            reason = f"未知的开发区“{row.zone_text}”（可填写开发区全称、简称或代码）"
+            reason = _l(
+                "未知的开发区“%(zone_text)s”（可填写开发区全称、简称或代码）",
+                zone_text=row.zone_text,
+            )
             raise self.problem(row, "zone", reason)
         if self.zone is not None and found is not None and found.id != self.zone.id:
-            reason = f"与导入时选择的开发区“{self.zone.short_name}”不一致"
+            reason = _l(
+                "与导入时选择的开发区“%(short_name)s”不一致", short_name=self.zone.short_name
+            )
             raise self.problem(row, "zone", reason)
         zone = self.zone or found
         if zone is None:
-            raise self.problem(row, "zone", "请填写所属开发区")
+            raise self.problem(row, "zone", _l("请填写所属开发区"))
         if self.actor.role in ZONE_ROLES and zone.id != self.actor.zone_id:
-            raise self.problem(row, "zone", "开发区人员只能导入本开发区的项目")
+            raise self.problem(row, "zone", _l("开发区人员只能导入本开发区的项目"))
         return zone
 
     def _plan_row(self, row: LedgerRow, zone: Zone, result: ImportResult) -> LedgerPlan:
@@ -115,7 +123,9 @@ class LedgerPlanner:
                 self._check_owner(row, changes["owner_id"])
             plan = LedgerPlan(row, zone, project, changes, steps=self._steps(row, project))
             if plan.outcome == "updated" and not can_write_project(self.actor, project):
-                raise self.problem(row, "name", "该项目由其他人员负责，招商专员只能修改自己的项目")
+                raise self.problem(
+                    row, "name", _l("该项目由其他人员负责，招商专员只能修改自己的项目")
+                )
             return plan
         if "owner_id" in values:
             self._check_owner(row, values["owner_id"])
@@ -130,9 +140,10 @@ class LedgerPlanner:
             hits = find_duplicates(row.enterprise, row.uscc, limit=1)
             if hits:
                 hit = hits[0]
-                reason = (
-                    f"与已有企业“{hit.enterprise.name}”{hit.label}，将新建企业；"
-                    "如为同一企业，请导入后在企业库中合并"
+                reason = _l(
+                    "与已有企业“%(name)s”%(label)s，将新建企业；如为同一企业，请导入后在企业库中合并",
+                    name=hit.enterprise.name,
+                    label=hit.label,
                 )
                 result.add_errors([RowError(row.row, self.label("enterprise"), reason)], "warnings")
         initial = stage if stage in INITIAL_STAGES else "lead"
@@ -140,7 +151,7 @@ class LedgerPlanner:
 
     def _check_owner(self, row: LedgerRow, owner_id: int) -> None:
         if self.actor.role == "staff" and owner_id != self.actor.id:
-            raise self.problem(row, "owner", "招商专员只能把项目分配给自己")
+            raise self.problem(row, "owner", _l("招商专员只能把项目分配给自己"))
 
     def _owner(self, row: LedgerRow, zone: Zone) -> int:
         if zone.id not in self._owners:
@@ -152,11 +163,21 @@ class LedgerPlanner:
             self._owners[zone.id] = people
         found = self._owners[zone.id].get(row.owner_text, [])
         if not found:
-            reason = f"“{row.owner_text}”不是{zone.short_name}的在职人员（请填写姓名或登录名）"
+            reason = _l(
+                "“%(owner_text)s”不是%(short_name)s的在职人员（请填写姓名或登录名）",
+                owner_text=row.owner_text,
+                short_name=zone.short_name,
+            )
             raise self.problem(row, "owner", reason)
         if len(found) > 1:
             raise self.problem(
-                row, "owner", f"{zone.short_name}有多位人员叫“{row.owner_text}”，请改填登录名"
+                row,
+                "owner",
+                _l(
+                    "%(short_name)s有多位人员叫“%(owner_text)s”，请改填登录名",
+                    short_name=zone.short_name,
+                    owner_text=row.owner_text,
+                ),
             )
         return found[0].id
 
@@ -165,7 +186,9 @@ class LedgerPlanner:
         if row.uscc:
             found = db.session.scalar(select(Enterprise).where(Enterprise.uscc == row.uscc))
             if found is not None and (found.deleted_at or found.merged_into_id):
-                raise self.problem(row, "uscc", f"该信用代码属于已删除或已合并的企业“{found.name}”")
+                raise self.problem(
+                    row, "uscc", _l("该信用代码属于已删除或已合并的企业“%(name)s”", name=found.name)
+                )
             if found is not None:
                 return found
         stmt = select(Enterprise).where(
@@ -176,7 +199,7 @@ class LedgerPlanner:
         same = [e for e in db.session.scalars(stmt) if not (row.uscc and e.uscc)]
         if len(same) > 1:
             raise self.problem(
-                row, "enterprise", "名称与多家已有企业相同，请填写统一社会信用代码以区分"
+                row, "enterprise", _l("名称与多家已有企业相同，请填写统一社会信用代码以区分")
             )
         return same[0] if same else None
 
@@ -189,7 +212,7 @@ class LedgerPlanner:
             enterprise = self.enterprise(row)
             candidates = [p for p in candidates if enterprise and p.enterprise_id == enterprise.id]
             if len(candidates) != 1:
-                reason = "该开发区有多个同名项目，无法按投资方区分；请先在系统中改名"
+                reason = _l("该开发区有多个同名项目，无法按投资方区分；请先在系统中改名")
                 raise self.problem(row, "name", reason)
         return candidates[0] if candidates else None
 
@@ -199,9 +222,10 @@ class LedgerPlanner:
         if target is None or target == project.stage:
             return []
         if target in PIPELINE and project.stage in PIPELINE and rank(target) < rank(project.stage):
-            reason = (
-                f"系统中该项目已处于“{stage_label(project.stage)}”，台账为“{stage_label(target)}”；"
-                "导入不会回退阶段，请在系统中办理"
+            reason = _l(
+                "系统中该项目已处于“%(stage_label)s”，台账为“%(stage_label2)s”；导入不会回退阶段，请在系统中办理",
+                stage_label=stage_label(project.stage),
+                stage_label2=stage_label(target),
             )
             raise self.problem(row, "stage", reason)
         events = project.events
@@ -214,7 +238,12 @@ class LedgerPlanner:
             steps.append((target, self.today))  # 洽谈, 考察 … have no date column: today
         for code, on in steps:
             if on < last:
-                reason = f"{stage_label(code)}日期（{on}）早于该项目最近一次阶段变更（{last}）"
+                reason = _l(
+                    "%(stage_label)s日期（%(on)s）早于该项目最近一次阶段变更（%(last)s）",
+                    stage_label=stage_label(code),
+                    on=on,
+                    last=last,
+                )
                 raise self.problem(row, code if code in row.dates else "stage", reason)
             last = on
         return steps

@@ -13,6 +13,7 @@ from dataclasses import dataclass, fields
 from datetime import date, timedelta
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, case, false, func, or_, select
 from sqlalchemy.orm import contains_eager
 
@@ -31,21 +32,26 @@ from crm.targets.chain_hooks import chain_filter
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 OPEN_STAGES = PIPELINE[: PIPELINE.index("production")]  # where rotting and next steps matter
 FINISHED = ("full_production", "terminated")
-TIERS = (("10000", "≥ 1亿元"), ("50000", "≥ 5亿元"), ("100000", "≥ 10亿元"), ("300000", "≥ 30亿元"))
+TIERS = (
+    ("10000", _l("≥ 1亿元")),
+    ("50000", _l("≥ 5亿元")),
+    ("100000", _l("≥ 10亿元")),
+    ("300000", _l("≥ 30亿元")),
+)
 SIGNALS = (
-    ("overdue", "跟进逾期"),
-    ("rotting", "阶段停滞"),
-    ("first_report", "未首报"),
-    ("no_next_step", "无下一步"),
+    ("overdue", _l("跟进逾期")),
+    ("rotting", _l("阶段停滞")),
+    ("first_report", _l("未首报")),
+    ("no_next_step", _l("无下一步")),
 )
 SORT_LABELS = (
-    ("updated", "最近更新"),
-    ("amount", "投资额（高→低）"),
-    ("stage", "阶段"),
-    ("days", "阶段停留时间（长→短）"),
-    ("follow_up", "下次跟进日期"),
-    ("name", "名称"),
-    ("created", "创建时间"),
+    ("updated", _l("最近更新")),
+    ("amount", _l("投资额（高→低）")),
+    ("stage", _l("阶段")),
+    ("days", _l("阶段停留时间（长→短）")),
+    ("follow_up", _l("下次跟进日期")),
+    ("name", _l("名称")),
+    ("created", _l("创建时间")),
 )
 
 

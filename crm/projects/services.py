@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask import abort
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from crm.auth.models import User
@@ -111,7 +112,7 @@ def check_version(project: Project, expected: Any) -> None:
     try:
         expected_version = int(expected)
     except (TypeError, ValueError):
-        raise ProjectError("缺少版本号，请刷新页面后重试", "version") from None
+        raise ProjectError(_l("缺少版本号，请刷新页面后重试"), "version") from None
     if expected_version != project.version:
         raise StaleVersion(project)
 
@@ -120,7 +121,7 @@ def _amount(value: Any, label: str, field: str) -> int | None:
     if value is None or value == "":
         return None
     if not isinstance(value, int) or isinstance(value, bool) or value < 0 or value > MAX_WAN:
-        raise ProjectError(f"{label}应为 0 到 1000 万亿元之间的金额", field)
+        raise ProjectError(_l("%(label)s应为 0 到 1000 万亿元之间的金额", label=label), field)
     return value
 
 
@@ -130,9 +131,9 @@ def _area(value: Any, field: str) -> Decimal | None:
     try:
         area = Decimal(str(value)).quantize(Decimal("0.01"))
     except (InvalidOperation, ValueError):
-        raise ProjectError("面积应为数字（亩）", field) from None
+        raise ProjectError(_l("面积应为数字（亩）"), field) from None
     if area <= 0 or area > 1_000_000:
-        raise ProjectError("面积应大于 0 且不超过 100 万亩", field)
+        raise ProjectError(_l("面积应大于 0 且不超过 100 万亩"), field)
     return area
 
 
@@ -142,13 +143,13 @@ def clean_project_values(raw: dict[str, Any], zone_id: int, actor: Any) -> dict[
     if "name" in values:
         values["name"] = (values["name"] or "").strip()
         if not values["name"]:
-            raise ProjectError("请填写项目名称", "name")
+            raise ProjectError(_l("请填写项目名称"), "name")
         if len(values["name"]) > 200:
-            raise ProjectError("项目名称不能超过 200 个字符", "name")
+            raise ProjectError(_l("项目名称不能超过 200 个字符"), "name")
     if "code_name" in values:
         values["code_name"] = (values["code_name"] or "").strip()[:60] or None
     if "project_type" in values and values["project_type"] not in PROJECT_TYPES:
-        raise ProjectError("项目类型只能是新引进或增资扩产", "project_type")
+        raise ProjectError(_l("项目类型只能是新引进或增资扩产"), "project_type")
     for field, label in (
         ("planned_total_wan", "计划总投资"),
         ("contract_amount_wan", "合同投资额"),
@@ -162,16 +163,16 @@ def clean_project_values(raw: dict[str, Any], zone_id: int, actor: Any) -> dict[
         values["land_need_mu"] = _area(values["land_need_mu"], "land_need_mu")
     landing = values.get("expected_landing_on")
     if landing is not None and not (date(2000, 1, 1) <= landing <= date(2100, 12, 31)):
-        raise ProjectError("预计落地日期不在合理范围内", "expected_landing_on")
+        raise ProjectError(_l("预计落地日期不在合理范围内"), "expected_landing_on")
     reported = values.get("first_reported_on")
     if reported is not None and reported > local_today():
-        raise ProjectError("首报日期不能晚于今天", "first_reported_on")
+        raise ProjectError(_l("首报日期不能晚于今天"), "first_reported_on")
     if "owner_id" in values and values["owner_id"] is not None:
         owner = db.session.get(User, values["owner_id"])
         if owner is None or not owner.active or owner.zone_id != zone_id:
-            raise ProjectError("负责人必须是该开发区的在职人员", "owner_id")
+            raise ProjectError(_l("负责人必须是该开发区的在职人员"), "owner_id")
         if actor.role == "staff" and owner.id != actor.id:
-            raise ProjectError("招商专员只能把项目分配给自己", "owner_id")
+            raise ProjectError(_l("招商专员只能把项目分配给自己"), "owner_id")
     for field in ("industry", "next_step", "description"):
         if field in values:
             values[field] = (values[field] or "").strip()
@@ -193,18 +194,18 @@ def create_project(
     if actor.role in ("staff", "manager"):
         zone_id = actor.zone_id
     if zone_id is None:
-        raise ProjectError("请选择开发区", "zone_id")
+        raise ProjectError(_l("请选择开发区"), "zone_id")
     if stage not in INITIAL_STAGES:
-        raise ProjectError("新项目只能从线索、接洽、洽谈或考察阶段开始", "stage")
+        raise ProjectError(_l("新项目只能从线索、接洽、洽谈或考察阶段开始"), "stage")
     values = clean_project_values(raw, zone_id, actor)
     if not values.get("name"):
-        raise ProjectError("请填写项目名称", "name")
+        raise ProjectError(_l("请填写项目名称"), "name")
     if actor.role == "staff" and values.get("owner_id") is None:
         values["owner_id"] = actor.id
     today = local_today()
     start = started_on or today
     if start > today:
-        raise ProjectError("开始日期不能晚于今天", "started_on")
+        raise ProjectError(_l("开始日期不能晚于今天"), "started_on")
     project = Project(
         enterprise_id=enterprise.id,
         zone_id=zone_id,

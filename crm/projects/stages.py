@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
+from crm.core.i18n import is_english
 from crm.core.settings import define_section, define_setting, get_setting
 
 # Forward order of the lifecycle; 暂缓 and 终止 are side states.
@@ -36,6 +38,21 @@ DEFAULT_LABELS = {
     "full_production": "达产",
     "paused": "暂缓",
     "terminated": "终止",
+}
+# The English names of the stages: a setting too, so a renamed stage can be renamed in both.
+DEFAULT_LABELS_EN = {
+    "lead": "Lead",
+    "contact": "Contact",
+    "negotiation": "Negotiation",
+    "inspection": "Site visit",
+    "signed": "Signed",
+    "registered": "Registered",
+    "land": "Land supplied",
+    "construction": "Construction",
+    "production": "Production",
+    "full_production": "Full production",
+    "paused": "On hold",
+    "terminated": "Terminated",
 }
 DEFAULT_PROBABILITY = {
     "lead": 5,
@@ -81,7 +98,15 @@ define_setting(
     DEFAULT_LABELS,
     _l("阶段名称"),
     _l("看板、列表、报表和提醒中显示的阶段名称；左边是默认名称。"),
-    rows=lambda: list(DEFAULT_LABELS.items()),
+    rows=stage_rows,
+)
+define_setting(
+    "projects.stage_labels_en",
+    dict,
+    DEFAULT_LABELS_EN,
+    _l("阶段英文名称"),
+    _l("英文界面中显示的阶段名称；左边是中文名称。"),
+    rows=stage_rows,
 )
 define_setting(
     "projects.stage_probability",
@@ -124,29 +149,38 @@ class Evidence:
     """A field a forward step into a stage must record."""
 
     name: str
-    label: str
+    label: Any  # lazily translated
     kind: str  # date | amount | text | uscc | area
 
 
 EVIDENCE: dict[str, tuple[Evidence, ...]] = {
     "signed": (
-        Evidence("contract_signed_on", "签约日期", "date"),
-        Evidence("contract_amount_wan", "合同投资额", "amount"),
+        Evidence("contract_signed_on", _l("签约日期"), "date"),
+        Evidence("contract_amount_wan", _l("合同投资额"), "amount"),
     ),
     "registered": (
-        Evidence("registered_company_name", "注册公司名称", "text"),
-        Evidence("registered_uscc", "统一社会信用代码", "uscc"),
+        Evidence("registered_company_name", _l("注册公司名称"), "text"),
+        Evidence("registered_uscc", _l("统一社会信用代码"), "uscc"),
     ),
-    "land": (Evidence("land_area_mu", "供地面积（亩）", "area"),),
-    "construction": (Evidence("started_on", "开工日期", "date"),),
-    "production": (Evidence("produced_on", "投产日期", "date"),),
-    "full_production": (Evidence("full_production_on", "达产日期", "date"),),
+    "land": (Evidence("land_area_mu", _l("供地面积（亩）"), "area"),),
+    "construction": (Evidence("started_on", _l("开工日期"), "date"),),
+    "production": (Evidence("produced_on", _l("投产日期"), "date"),),
+    "full_production": (Evidence("full_production_on", _l("达产日期"), "date"),),
 }
 
 
-def stage_label(code: str) -> str:
+def stage_name(code: str) -> str:
+    """The stage's Chinese name (the setting): the word files and imports use."""
     labels = get_setting("projects.stage_labels") or {}
     return labels.get(code) or DEFAULT_LABELS.get(code, code)
+
+
+def stage_label(code: str) -> str:
+    """The stage's name in the reader's language (both names are settings)."""
+    if is_english():
+        labels = get_setting("projects.stage_labels_en") or {}
+        return labels.get(code) or DEFAULT_LABELS_EN.get(code) or stage_name(code)
+    return stage_name(code)
 
 
 def stage_probability(code: str) -> int:

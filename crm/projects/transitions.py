@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from crm.core.audit import record_audit
@@ -52,18 +53,23 @@ def _clean_evidence(
         if value in (None, ""):
             if getattr(project, item.name) is not None:
                 continue  # recorded earlier (e.g. before a pause)
-            raise ProjectError(f"进入该阶段须填写{item.label}", item.name)
+            raise ProjectError(_l("进入该阶段须填写%(label)s", label=item.label), item.name)
         if item.kind == "date":
             if value > today:
-                raise ProjectError(f"{item.label}不能晚于今天", item.name)
+                raise ProjectError(_l("%(label)s不能晚于今天", label=item.label), item.name)
             if value < first:
                 raise ProjectError(
-                    f"{item.label}不能早于项目开始日期 {first.isoformat()}", item.name
+                    _l(
+                        "%(label)s不能早于项目开始日期 %(day)s",
+                        label=item.label,
+                        day=first.isoformat(),
+                    ),
+                    item.name,
                 )
         elif item.kind == "amount":
             value = _amount(value, item.label, item.name)
             if not value:
-                raise ProjectError(f"{item.label}应大于 0", item.name)
+                raise ProjectError(_l("%(label)s应大于 0", label=item.label), item.name)
         elif item.kind == "area":
             value = _area(value, item.name)
         elif item.kind == "uscc":
@@ -74,7 +80,7 @@ def _clean_evidence(
         elif item.kind == "text":
             value = str(value).strip()[:200]
             if not value:
-                raise ProjectError(f"进入该阶段须填写{item.label}", item.name)
+                raise ProjectError(_l("进入该阶段须填写%(label)s", label=item.label), item.name)
         values[item.name] = value
     return values
 
@@ -93,9 +99,9 @@ def change_stage(
     check_version(project, version)
     old = project.stage
     if to_stage not in ALL_STAGES:
-        raise ProjectError("未知的阶段", "to_stage")
+        raise ProjectError(_l("未知的阶段"), "to_stage")
     if to_stage == old:
-        raise ProjectError("项目已处于该阶段", "to_stage")
+        raise ProjectError(_l("项目已处于该阶段"), "to_stage")
     today = local_today()
     first = _first_day(project)
     needed = evidence_for_step(old, to_stage)
@@ -107,15 +113,19 @@ def change_stage(
             today,
         )
     if effective_on > today:
-        raise ProjectError("生效日期不能晚于今天", "effective_on")
+        raise ProjectError(_l("生效日期不能晚于今天"), "effective_on")
     if effective_on < first:
-        raise ProjectError(f"生效日期不能早于项目开始日期 {first.isoformat()}", "effective_on")
+        raise ProjectError(
+            _l("生效日期不能早于项目开始日期 %(day)s", day=first.isoformat()), "effective_on"
+        )
     last = _last_day(project)
     if last is not None and effective_on < last:
-        raise ProjectError(f"生效日期不能早于上一次阶段变更（{last.isoformat()}）", "effective_on")
+        raise ProjectError(
+            _l("生效日期不能早于上一次阶段变更（%(day)s）", day=last.isoformat()), "effective_on"
+        )
     note = (note or "").strip()
     if needs_reason(old, to_stage) and not note:
-        raise ProjectError(f"转到“{stage_label(to_stage)}”须填写原因", "note")
+        raise ProjectError(_l("转到“%(stage)s”须填写原因", stage=stage_label(to_stage)), "note")
     warnings = []
     threshold = get_setting("projects.first_report_threshold_wan")
     amount = evidence.get("contract_amount_wan") or project.quota_amount_wan or 0

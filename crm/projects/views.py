@@ -13,6 +13,7 @@ from flask_login import current_user
 from crm.core.access import SIGNED_IN, allow
 from crm.core.audit import record_audit
 from crm.core.boundary import parse_id, parse_int
+from crm.core.i18n import labels as vocabulary_labels
 from crm.core.pagination import paginate
 from crm.core.roles import ZONE_ROLES
 from crm.core.timeutil import local_today
@@ -58,7 +59,7 @@ def index():
         zones=visible_zones(),
         people=zone_people(current_user, zone_id),
         stages=[(code, stage_label(code)) for code in ALL_STAGES],
-        types=PROJECT_TYPES,
+        types=vocabulary_labels(PROJECT_TYPES),
         tiers=TIERS,
         signals=SIGNALS,
         sorts=SORT_LABELS,

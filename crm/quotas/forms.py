@@ -19,7 +19,7 @@ from crm.core.money import YI, AmountError, parse_amount
 from crm.enterprises.forms import ChoiceField, maxlen
 from crm.quotas.services import MAX_REQUIRED, QuotaError, check_year
 
-UNITS = (("亿元", "亿元"), ("万元", "万元"))
+UNITS = (("亿元", _l("亿元")), ("万元", _l("万元")))
 BLANK_ROWS = 2
 
 

@@ -13,6 +13,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 
 from crm.core.access import scope_rule, scoped_select
@@ -136,7 +137,9 @@ def parse_period(text: Any) -> str:
     raw = _fold(text)
     match = _PERIOD_RE.fullmatch(raw) or _CN_PERIOD_RE.fullmatch(raw)
     if not raw or match is None:
-        raise IndicatorError("期间应写作 2026（全年）、2026-Q3（季度）或 2026-09（月份）", "period")
+        raise IndicatorError(
+            _l("期间应写作 2026（全年）、2026-Q3（季度）或 2026-09（月份）"), "period"
+        )
     try:
         year = check_year(match["year"])
     except QuotaError as exc:
@@ -147,12 +150,12 @@ def parse_period(text: Any) -> str:
         period, first = f"{year}-Q{number}", date(year, 3 * number - 2, 1)
     elif month:
         if not 1 <= int(month) <= 12:
-            raise IndicatorError("月份应在 1 到 12 之间", "period")
+            raise IndicatorError(_l("月份应在 1 到 12 之间"), "period")
         period, first = f"{year}-{int(month):02d}", date(year, int(month), 1)
     else:
         period, first = str(year), date(year, 1, 1)
     if first > local_today():
-        raise IndicatorError("不能填写尚未开始的期间的实际值", "period")
+        raise IndicatorError(_l("不能填写尚未开始的期间的实际值"), "period")
     return period
 
 
@@ -171,25 +174,32 @@ def parse_value(text: Any, unit: str = "", field: str = "value") -> Decimal:
     shown = str(text or "").strip()[:20]
     raw = _fold(text).replace(",", "")
     if not raw:
-        raise IndicatorError("请填写数值", field)
+        raise IndicatorError(_l("请填写数值"), field)
     if raw.startswith(("-", "−", "负")):
-        raise IndicatorError(f"数值不能为负数：“{shown}”", field)
+        raise IndicatorError(_l("数值不能为负数：“%(shown)s”", shown=shown), field)
     if _VAGUE_RE.search(raw):
-        raise IndicatorError(f"“{shown}”不是确切数字，请填写具体数值，如 2800", field)
+        raise IndicatorError(
+            _l("“%(shown)s”不是确切数字，请填写具体数值，如 2800", shown=shown), field
+        )
     match = _VALUE_RE.fullmatch(raw)
     if match is None:
-        raise IndicatorError(f"无法识别“{shown}”，请只填写阿拉伯数字，如 2800 或 1.35", field)
+        raise IndicatorError(
+            _l("无法识别“%(shown)s”，请只填写阿拉伯数字，如 2800 或 1.35", shown=shown), field
+        )
     allowed = _UNIT_ALIASES.get(unit, {unit}) | {""}
     if match["unit"] not in allowed:
-        raise IndicatorError(f"“{shown}”的单位不对：该指标以“{unit}”计，请只填写数字", field)
+        raise IndicatorError(
+            _l("“%(shown)s”的单位不对：该指标以“%(unit)s”计，请只填写数字", shown=shown, unit=unit),
+            field,
+        )
     try:
         value = Decimal(match["num"])
     except InvalidOperation:
-        raise IndicatorError(f"无法识别“{shown}”", field) from None
+        raise IndicatorError(_l("无法识别“%(shown)s”", shown=shown), field) from None
     if value > MAX_VALUE:
-        raise IndicatorError("数值过大，请检查", field)
+        raise IndicatorError(_l("数值过大，请检查"), field)
     if value != value.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP):
-        raise IndicatorError("最多保留 4 位小数", field)
+        raise IndicatorError(_l("最多保留 4 位小数"), field)
     return value
 
 
@@ -219,7 +229,7 @@ def update_target(indicator: Indicator, value: Any, year: Any, actor: Any) -> di
     """Change an indicator's target value or year, audited."""
     number = parse_value(value, indicator.unit, "target_value")
     if number == 0:
-        raise IndicatorError("目标值应大于 0", "target_value")
+        raise IndicatorError(_l("目标值应大于 0"), "target_value")
     try:
         target_year = check_year(year)
     except QuotaError as exc:

@@ -108,10 +108,17 @@ def check_year(year: Any) -> int:
     try:
         value = int(year)
     except (TypeError, ValueError):
-        raise QuotaError("年份应为数字", "year") from None
+        raise QuotaError(_l("年份应为数字"), "year") from None
     current = local_today().year
     if not current - YEAR_RANGE <= value <= current + YEAR_RANGE:
-        raise QuotaError(f"年份应在 {current - YEAR_RANGE} 到 {current + YEAR_RANGE} 之间", "year")
+        raise QuotaError(
+            _l(
+                "年份应在 %(value)s 到 %(value2)s 之间",
+                value=current - YEAR_RANGE,
+                value2=current + YEAR_RANGE,
+            ),
+            "year",
+        )
     return value
 
 
@@ -123,17 +130,24 @@ def clean_tiers(rows: list[dict[str, Any]]) -> list[TierSpec]:
         label = (row.get("label") or "").strip()
         threshold, required = row.get("threshold_wan"), row.get("required")
         if not label:
-            raise QuotaError(f"第 {index} 档：请填写名称", "tiers")
+            raise QuotaError(_l("第 %(index)s 档：请填写名称", index=index), "tiers")
         if not isinstance(threshold, int) or isinstance(threshold, bool) or threshold <= 0:
-            raise QuotaError(f"第 {index} 档：金额门槛必须大于 0", "tiers")
+            raise QuotaError(_l("第 %(index)s 档：金额门槛必须大于 0", index=index), "tiers")
         if threshold in seen:
-            raise QuotaError(f"第 {index} 档：与其他档的金额门槛相同", "tiers")
+            raise QuotaError(_l("第 %(index)s 档：与其他档的金额门槛相同", index=index), "tiers")
         if (
             not isinstance(required, int)
             or isinstance(required, bool)
             or not (1 <= required <= MAX_REQUIRED)
         ):
-            raise QuotaError(f"第 {index} 档：项目个数应在 1 到 {MAX_REQUIRED} 之间", "tiers")
+            raise QuotaError(
+                _l(
+                    "第 %(index)s 档：项目个数应在 1 到 %(max_required)s 之间",
+                    index=index,
+                    max_required=MAX_REQUIRED,
+                ),
+                "tiers",
+            )
         seen.add(threshold)
         tiers.append(TierSpec(label[:60], threshold, required))
     return tiers

@@ -11,9 +11,11 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from flask_babel import gettext
 from sqlalchemy import String, and_, cast, false, or_, select
 
 from crm.auth.models import User
+from crm.core.i18n import label as vocabulary_label
 from crm.core.models import AuditLog
 from crm.core.settings import get_setting
 from crm.core.timeutil import SHANGHAI
@@ -183,7 +185,7 @@ def owned_changes(user: User, week: Week) -> list[dict[str, Any]]:
     )
     changes = []
     for entry, actor_name in db.session.execute(stmt):
-        fields = [FIELD_LABELS.get(k, k) for k in (entry.changes or {})]
+        fields = [vocabulary_label(FIELD_LABELS.get(k, k)) for k in (entry.changes or {})]
         subject = "target" if entry.entity == "target" else "project"
         endpoint = f"{subject}s.detail"
         path = path_for(
@@ -197,7 +199,7 @@ def owned_changes(user: User, week: Week) -> list[dict[str, Any]]:
                 "id": entry.entity_id,
                 "action": ACTION_LABELS.get(entry.action, entry.action),
                 "fields": fields,
-                "actor": actor_name or "系统",
+                "actor": actor_name or gettext("系统"),
                 "by_self": entry.actor_id == user.id,
                 "path": path,
             }

@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
 from crm.auth.models import User, hash_secret
@@ -52,7 +53,7 @@ def set_preferences(user: User, values: dict[str, bool], actor: Any) -> dict[str
 def add_override(day: date, is_workday: bool, note: str, actor: Any) -> HolidayOverride:
     """Mark a day as a working day or a day off (replacing an earlier override of that day)."""
     if not date(2000, 1, 1) <= day <= local_today() + timedelta(days=5 * 366):
-        raise ReminderError("日期不在合理范围内")
+        raise ReminderError(_l("日期不在合理范围内"))
     row = db.session.scalar(select(HolidayOverride).where(HolidayOverride.day == day))
     old = None if row is None else row.is_workday
     if row is None:
@@ -160,7 +161,7 @@ def send_now(user: User, kind: str, actor: Any, now: datetime | None = None) -> 
     """An outbox row for a digest sent on request (its own period key, so it never collides
     with the scheduled one); the caller commits and queues it."""
     if kind not in KIND_LABELS:
-        raise ReminderError("未知的提醒类型")
+        raise ReminderError(_l("未知的提醒类型"))
     problem = recipient_problem(user, kind)
     if problem:
         raise ReminderError(problem)
@@ -182,7 +183,7 @@ def send_now(user: User, kind: str, actor: Any, now: datetime | None = None) -> 
 def retry_row(row: ReminderLog, actor: Any) -> None:
     """Put a failed or expired row back in the queue (an admin's decision)."""
     if row.status not in ("failed", "expired", "skipped"):
-        raise ReminderError("只有失败、过期或跳过的邮件可以重新发送")
+        raise ReminderError(_l("只有失败、过期或跳过的邮件可以重新发送"))
     db.session.execute(
         update(ReminderLog)
         .where(ReminderLog.id == row.id)

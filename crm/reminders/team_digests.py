@@ -11,6 +11,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
+from flask_babel import gettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -141,9 +142,9 @@ def overdue_per_owner(user: User, day: date, zone_id: int) -> list[dict[str, Any
     for owner_id, count in sorted(counts.items(), key=lambda kv: (kv[0] is None, -kv[1])):
         person = people.get(owner_id)
         if person is None:
-            name = "（未分配）"
+            name = gettext("（未分配）")
         else:
-            name = person.display_name + ("" if person.active else "（已停用）")
+            name = person.display_name + ("" if person.active else gettext("（已停用）"))
         groups.append({"owner": name, "count": count, "items": listed.get(owner_id, [])})
     return groups
 

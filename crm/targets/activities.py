@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
+
 from crm.core.timeutil import local_today
 from crm.targets.models import ACTIVITY_KINDS, Activity
 
@@ -23,21 +25,21 @@ def build_activity(raw: dict[str, Any], actor: Any, zone_id: int | None) -> Acti
     """A validated, unsaved Activity from form or API values."""
     kind = raw.get("kind")
     if kind not in ACTIVITY_KINDS:
-        raise ActivityError("请选择跟进方式", "kind")
+        raise ActivityError(_l("请选择跟进方式"), "kind")
     occurred = raw.get("occurred_on")
     today = local_today()
     if occurred is None:
-        raise ActivityError("请填写跟进日期", "occurred_on")
+        raise ActivityError(_l("请填写跟进日期"), "occurred_on")
     if occurred > today:
-        raise ActivityError("跟进日期不能晚于今天", "occurred_on")
+        raise ActivityError(_l("跟进日期不能晚于今天"), "occurred_on")
     if occurred < date(2000, 1, 1):
-        raise ActivityError("跟进日期不在合理范围内", "occurred_on")
+        raise ActivityError(_l("跟进日期不在合理范围内"), "occurred_on")
     summary = (raw.get("summary") or "").strip()
     if not summary:
-        raise ActivityError("请填写跟进情况", "summary")
+        raise ActivityError(_l("请填写跟进情况"), "summary")
     follow_up = raw.get("next_follow_up")
     if follow_up is not None and not (occurred <= follow_up <= today + MAX_FUTURE):
-        raise ActivityError("下次跟进日期应在跟进日期之后、三年之内", "next_follow_up")
+        raise ActivityError(_l("下次跟进日期应在跟进日期之后、三年之内"), "next_follow_up")
     return Activity(
         zone_id=zone_id,
         kind=kind,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from crm.core.audit import record_audit
@@ -16,10 +17,10 @@ from crm.targets.services import TargetError, _check_owner, can_write_target
 from crm.zones.models import Zone
 
 BULK_ACTIONS = {
-    "assign": "分配负责人",
-    "status": "修改状态",
-    "priority": "修改优先级",
-    "move_zone": "移交开发区",
+    "assign": _l("分配负责人"),
+    "status": _l("修改状态"),
+    "priority": _l("修改优先级"),
+    "move_zone": _l("移交开发区"),
 }
 MAX_BULK = 1000
 
@@ -33,40 +34,40 @@ class BulkResult:
 def _parse_value(action: str, value: str, actor: Any) -> Any:
     if action == "assign":
         if actor.role not in ("manager", "coordinator", "admin"):
-            raise TargetError("只有开发区负责人和市级统筹可以批量分配")
+            raise TargetError(_l("只有开发区负责人和市级统筹可以批量分配"))
         if not value:
             return None
         owner_id = parse_id(value)
         if owner_id is None:
-            raise TargetError("负责人不存在")
+            raise TargetError(_l("负责人不存在"))
         return owner_id
     if action == "status":
         if value not in TARGET_STATUSES or value == "converted":
-            raise TargetError("请选择有效的状态")
+            raise TargetError(_l("请选择有效的状态"))
         return value
     if action == "priority":
         if value not in PRIORITIES:
-            raise TargetError("优先级只能是 A、B 或 C")
+            raise TargetError(_l("优先级只能是 A、B 或 C"))
         return value
     if action == "move_zone":
         if actor.role not in ("coordinator", "admin"):
-            raise TargetError("只有市级统筹可以移交开发区")
+            raise TargetError(_l("只有市级统筹可以移交开发区"))
         if not value:
             return None
         zone_id = parse_id(value)
         zone = db.session.get(Zone, zone_id) if zone_id is not None else None
         if zone is None:
-            raise TargetError("开发区不存在")
+            raise TargetError(_l("开发区不存在"))
         return zone.id
-    raise TargetError("未知的批量操作")
+    raise TargetError(_l("未知的批量操作"))
 
 
 def bulk_update(target_ids: list[int], action: str, raw_value: str, actor: Any) -> BulkResult:
     """Apply one change to many targets; rows the actor may not change are skipped, not 500."""
     if not target_ids:
-        raise TargetError("请先勾选目标企业")
+        raise TargetError(_l("请先勾选目标企业"))
     if len(target_ids) > MAX_BULK:
-        raise TargetError(f"一次最多处理 {MAX_BULK} 条")
+        raise TargetError(_l("一次最多处理 %(n)s 条", n=MAX_BULK))
     try:
         value = _parse_value(action, raw_value, actor)
     except ValueError as exc:
@@ -101,7 +102,7 @@ def _apply_one(target: Target, action: str, value: Any, actor: Any) -> tuple[Any
         return (old,)
     if action in ("status", "priority"):
         if action == "status" and target.status == "converted":
-            raise TargetError("已转项目的目标不能修改状态")
+            raise TargetError(_l("已转项目的目标不能修改状态"))
         if getattr(target, action) == value:
             return None
         old = getattr(target, action)
@@ -118,7 +119,7 @@ def _apply_one(target: Target, action: str, value: Any, actor: Any) -> tuple[Any
         )
     )
     if clash is not None:
-        raise TargetError("目标开发区已有该企业")
+        raise TargetError(_l("目标开发区已有该企业"))
     old, target.zone_id, target.owner_id = target.zone_id, value, None
     db.session.flush()
     detect_conflict(target.enterprise, actor)

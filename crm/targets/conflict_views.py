@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
@@ -25,7 +26,7 @@ from crm.targets.models import Conflict
 from crm.targets.queries import targets_by_enterprise
 from crm.zones.services import visible_zones
 
-STATES = {"open": "待协调", "settled": "已处理"}
+STATES = {"open": _l("待协调"), "settled": _l("已处理")}
 
 
 def settle_form(conflict: Conflict, formdata: Any = None) -> SettleForm:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from crm.core.audit import record_audit
@@ -13,7 +14,7 @@ from crm.extensions import db
 from crm.targets.models import Conflict, ConflictZone, Target
 from crm.zones.models import Zone
 
-RESOLUTIONS = {"keep_one": "由一个开发区跟进", "keep_both": "两个开发区共同跟进"}
+RESOLUTIONS = {"keep_one": _l("由一个开发区跟进"), "keep_both": _l("两个开发区共同跟进")}
 
 
 class ConflictError(ValueError):
@@ -88,14 +89,14 @@ def settle_conflict(
     """A coordinator settles: one zone keeps it (the others' targets are dropped with a note),
     or both go on together."""
     if conflict.status != "open":
-        raise ConflictError("该冲突已处理")
+        raise ConflictError(_l("该冲突已处理"))
     if resolution not in RESOLUTIONS:
-        raise ConflictError("请选择处理方式")
+        raise ConflictError(_l("请选择处理方式"))
     note = (note or "").strip()
     zone_ids = {z.id for z in conflict.zones}
     if resolution == "keep_one":
         if kept_zone_id not in zone_ids:
-            raise ConflictError("请选择保留跟进的开发区")
+            raise ConflictError(_l("请选择保留跟进的开发区"))
         kept = db.session.get(Zone, kept_zone_id)
         for target in db.session.scalars(
             select(Target).where(
@@ -109,7 +110,7 @@ def settle_conflict(
                 f"市级协调：由{kept.short_name}跟进。{note}"
             )
     elif not note:
-        raise ConflictError("共同跟进时请填写分工说明")
+        raise ConflictError(_l("共同跟进时请填写分工说明"))
     conflict.status = "settled"
     conflict.resolution = resolution
     conflict.kept_zone_id = kept_zone_id if resolution == "keep_one" else None

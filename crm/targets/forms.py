@@ -24,8 +24,9 @@ from crm.targets.conflicts import RESOLUTIONS
 from crm.targets.models import ACTIVITY_KINDS, ATTRACTION_MODES, TARGET_STATUSES
 from crm.targets.queries import POOL
 
-PRIORITY_LABELS = {"A": "A（重点）", "B": "B（一般）", "C": "C（储备）"}
-EDITABLE_STATUSES = {k: v for k, v in TARGET_STATUSES.items() if k != "converted"}
+PRIORITY_LABELS = {"A": _l("A（重点）"), "B": _l("B（一般）"), "C": _l("C（储备）")}
+# labels translated when rendered: the Chinese words are also the import vocabulary
+EDITABLE_STATUSES = {k: _l(v) for k, v in TARGET_STATUSES.items() if k != "converted"}
 
 
 class DateInputField(DateField):
@@ -46,7 +47,7 @@ class TargetFieldsForm(FlaskForm):
     """The fields a target has on the list (shared by create and edit)."""
 
     attraction_modes = CheckboxesField(
-        _l("招商方式"), choices=choices((m, m) for m in ATTRACTION_MODES)
+        _l("招商方式"), choices=choices((m, _l(m)) for m in ATTRACTION_MODES)
     )
     priority = ChoiceField(_l("优先级"), choices=choices(PRIORITY_LABELS.items()), default="B")
     status = ChoiceField(_l("状态"), choices=choices(EDITABLE_STATUSES.items()), default="new")
@@ -86,7 +87,11 @@ class TargetCreateForm(EnterpriseForm, TargetFieldsForm):
 
 
 class ActivityForm(FlaskForm):
-    kind = ChoiceField(_l("跟进方式"), choices=choices(ACTIVITY_KINDS.items()), default="visit")
+    kind = ChoiceField(
+        _l("跟进方式"),
+        choices=choices((k, _l(v)) for k, v in ACTIVITY_KINDS.items()),
+        default="visit",
+    )
     occurred_on = DateInputField(
         _l("跟进日期"), validators=[InputRequired(_l("请填写跟进日期"))], default=local_today
     )

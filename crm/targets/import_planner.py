@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Row, select
 
 from crm.core.tabular import clean_cell
@@ -36,9 +37,9 @@ ENTERPRISE_COLUMNS = (
     Enterprise.deleted_at,
     Enterprise.merged_into_id,
 )
-INACTIVE = "该负责人已停用，请改为在职人员"
-OWN_ONLY = "招商专员只能把目标分配给自己"
-CONVERTED = "“已转项目”由“转为项目”操作设置，不能通过导入设置"
+INACTIVE = _l("该负责人已停用，请改为在职人员")
+OWN_ONLY = _l("招商专员只能把目标分配给自己")
+CONVERTED = _l("“已转项目”由“转为项目”操作设置，不能通过导入设置")
 TARGET_COLUMNS = (Target.id, Target.enterprise_id, *(getattr(Target, f) for f in TARGET_FIELDS))
 
 
@@ -86,11 +87,13 @@ class FileKeys:
         """An error naming both rows when this row's enterprise already had a row."""
         if parsed.uscc and parsed.uscc in self.by_uscc:
             other = self.by_uscc[parsed.uscc]
-            reason = f"与第{other}行的统一社会信用代码相同，同一企业只能占一行"
+            reason = _l("与第%(other)s行的统一社会信用代码相同，同一企业只能占一行", other=other)
             return RowError(parsed.row, self.column("uscc"), reason)
         for other, code in self.by_name.get(parsed.normalized, []):
             if not (parsed.uscc and code):  # two different codes: two companies
-                reason = f"与第{other}行是同一家企业（名称相同），同一企业只能占一行"
+                reason = _l(
+                    "与第%(other)s行是同一家企业（名称相同），同一企业只能占一行", other=other
+                )
                 return RowError(parsed.row, self.column("name"), reason)
         if parsed.uscc:
             self.by_uscc[parsed.uscc] = parsed.row
@@ -134,7 +137,11 @@ class ChunkPlanner:
             if existing is not None and keys is not None:
                 other = keys.by_enterprise.setdefault(existing.id, parsed.row)
                 if other != parsed.row:
-                    reason = f"与第{other}行对应同一家已有企业“{existing.name}”，同一企业只能占一行"
+                    reason = _l(
+                        "与第%(other)s行对应同一家已有企业“%(name)s”，同一企业只能占一行",
+                        other=other,
+                        name=existing.name,
+                    )
                     errors.append(RowError(parsed.row, self.column("name"), reason))
                     continue
             plans.append(self._enterprise_plan(parsed, existing))
@@ -199,7 +206,10 @@ class ChunkPlanner:
     def _match(self, parsed: ParsedRow, by_uscc: dict, by_name: dict, warnings: list) -> Row | None:
         if parsed.uscc and (found := by_uscc.get(parsed.uscc)) is not None:
             if found.deleted_at is not None or found.merged_into_id is not None:
-                reason = f"该信用代码属于已删除的企业“{found.name}”，请联系管理员恢复后再导入"
+                reason = _l(
+                    "该信用代码属于已删除的企业“%(name)s”，请联系管理员恢复后再导入",
+                    name=found.name,
+                )
                 raise MatchError(RowError(parsed.row, self.column("uscc"), reason))
             return found
         candidates = by_name.get(parsed.normalized, [])
@@ -207,11 +217,16 @@ class ChunkPlanner:
             others = [c for c in candidates if c.uscc]
             candidates = [c for c in candidates if not c.uscc]
             if others and not candidates:
-                reason = f"与已有企业“{others[0].name}”名称相同但信用代码不同，已作为另一家企业导入"
+                reason = _l(
+                    "与已有企业“%(name)s”名称相同但信用代码不同，已作为另一家企业导入",
+                    name=others[0].name,
+                )
                 warnings.append(RowError(parsed.row, self.column("name"), reason))
         if len(candidates) > 1:
             names = "、".join(c.name for c in candidates[:3])
-            reason = f"名称与多家已有企业相同（{names}），请填写统一社会信用代码以区分"
+            reason = _l(
+                "名称与多家已有企业相同（%(names)s），请填写统一社会信用代码以区分", names=names
+            )
             raise MatchError(RowError(parsed.row, self.column("name"), reason))
         return candidates[0] if candidates else None
 
@@ -275,7 +290,7 @@ class ChunkPlanner:
         if "owner_id" in changes and self.actor_is_staff and values["owner_id"] != self.actor_id:
             return RowError(row, self.column("owner"), OWN_ONLY)
         if changes and self.actor_is_staff and existing.owner_id not in (None, self.actor_id):
-            reason = "该目标由其他人员负责，招商专员只能修改自己负责的目标"
+            reason = _l("该目标由其他人员负责，招商专员只能修改自己负责的目标")
             return RowError(row, self.column("name"), reason)
         plan.target_changes = changes
         return None

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
+
 from crm.core.tabular import TabularError, parse_date
 from crm.core.timeutil import local_today
 from crm.enterprises.names import normalize_name
@@ -136,7 +138,9 @@ def parse_modes(text: str) -> list[str]:
         mode = item if item in ATTRACTION_MODES else f"{item}招商"
         if mode not in ATTRACTION_MODES:
             allowed = "、".join(ATTRACTION_MODES)
-            raise ValueError(f"未知的招商方式“{item}”，可选：{allowed}")
+            raise ValueError(
+                _l("未知的招商方式“%(item)s”，可选：%(allowed)s", item=item, allowed=allowed)
+            )
         if mode not in modes:
             modes.append(mode)
     return [mode for mode in ATTRACTION_MODES if mode in modes]
@@ -145,7 +149,7 @@ def parse_modes(text: str) -> list[str]:
 def parse_priority(text: str) -> str:
     key = text.strip().lower().removesuffix("类").removesuffix("级")
     if key not in PRIORITY_WORDS:
-        raise ValueError(f"优先级“{text}”无法识别，请填写 A、B、C（或 高、中、低）")
+        raise ValueError(_l("优先级“%(text)s”无法识别，请填写 A、B、C（或 高、中、低）", text=text))
     return PRIORITY_WORDS[key]
 
 
@@ -162,11 +166,11 @@ class RowContext:
     def owner_id(self, text: str) -> int:
         ids = self.owners.get(text, [])
         if self.zone_id is None:
-            raise ValueError("市级储备库的目标不设负责人，请清空该列")
+            raise ValueError(_l("市级储备库的目标不设负责人，请清空该列"))
         if not ids:
-            raise ValueError(f"“{text}”不是该开发区的人员（请填写姓名或登录名）")
+            raise ValueError(_l("“%(text)s”不是该开发区的人员（请填写姓名或登录名）", text=text))
         if len(set(ids)) > 1:
-            raise ValueError(f"该开发区有多位人员叫“{text}”，请改填登录名")
+            raise ValueError(_l("该开发区有多位人员叫“%(text)s”，请改填登录名", text=text))
         return ids[0]  # whether the importer may set it is decided against the stored owner
 
 
@@ -299,11 +303,18 @@ class RowReader:
     def _status(text: str) -> str:
         if text not in STATUS_WORDS:
             allowed = "、".join(label for label in TARGET_STATUSES.values())
-            raise ValueError(f"状态“{text}”无法识别，可选：{allowed}")
+            raise ValueError(
+                _l("状态“%(text)s”无法识别，可选：%(allowed)s", text=text, allowed=allowed)
+            )
         return STATUS_WORDS[text]
 
     def _follow_up(self, text: str) -> date:
         day = parse_date(text)
         if not date(2000, 1, 1) <= day <= self.context.today + MAX_FUTURE:
-            raise ValueError(f"下次跟进日期 {day.isoformat()} 不在合理范围内（三年之内）")
+            raise ValueError(
+                _l(
+                    "下次跟进日期 %(isoformat)s 不在合理范围内（三年之内）",
+                    isoformat=day.isoformat(),
+                )
+            )
         return day

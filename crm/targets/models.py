@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from crm.core.i18n import label
 from crm.core.timeutil import utcnow
 from crm.extensions import db
 
@@ -96,7 +97,7 @@ class Target(db.Model):
 
     @property
     def status_label(self) -> str:
-        return TARGET_STATUSES.get(self.status, self.status)
+        return label(TARGET_STATUSES.get(self.status, self.status))
 
     @property
     def is_pool(self) -> bool:
@@ -136,7 +137,7 @@ class Activity(db.Model):
 
     @property
     def kind_label(self) -> str:
-        return ACTIVITY_KINDS.get(self.kind, self.kind)
+        return label(ACTIVITY_KINDS.get(self.kind, self.kind))
 
 
 class Conflict(db.Model):

@@ -113,11 +113,11 @@ def _check_owner(owner_id: int | None, zone_id: int | None, actor: Any) -> None:
         return
     owner = db.session.get(User, owner_id)
     if owner is None or not owner.active:
-        raise TargetError("负责人不存在或已停用", "owner_id")
+        raise TargetError(_l("负责人不存在或已停用"), "owner_id")
     if zone_id is None or owner.zone_id != zone_id:
-        raise TargetError("负责人必须是该开发区的人员", "owner_id")
+        raise TargetError(_l("负责人必须是该开发区的人员"), "owner_id")
     if actor.role == "staff" and owner_id != actor.id:
-        raise TargetError("招商专员只能把目标分配给自己", "owner_id")
+        raise TargetError(_l("招商专员只能把目标分配给自己"), "owner_id")
 
 
 def clean_target_values(raw: dict[str, Any], zone_id: int | None, actor: Any) -> dict[str, Any]:
@@ -127,17 +127,19 @@ def clean_target_values(raw: dict[str, Any], zone_id: int | None, actor: Any) ->
         modes = values["attraction_modes"] or []
         unknown = [m for m in modes if m not in ATTRACTION_MODES]
         if unknown:
-            raise TargetError(f"未知的招商方式：{'、'.join(unknown)}", "attraction_modes")
+            raise TargetError(
+                _l("未知的招商方式：%(join)s", join="、".join(unknown)), "attraction_modes"
+            )
         values["attraction_modes"] = [m for m in ATTRACTION_MODES if m in modes]
     if "priority" in values and values["priority"] not in PRIORITIES:
-        raise TargetError("优先级只能是 A、B 或 C", "priority")
+        raise TargetError(_l("优先级只能是 A、B 或 C"), "priority")
     if "status" in values and values["status"] not in TARGET_STATUSES:
-        raise TargetError("未知的目标状态", "status")
+        raise TargetError(_l("未知的目标状态"), "status")
     if values.get("status") == "converted":
-        raise TargetError("“已转项目”由“转为项目”操作设置", "status")
+        raise TargetError(_l("“已转项目”由“转为项目”操作设置"), "status")
     follow_up = values.get("next_follow_up")
     if follow_up is not None and not (date(2000, 1, 1) <= follow_up <= local_today() + MAX_FUTURE):
-        raise TargetError("下次跟进日期不在合理范围内", "next_follow_up")
+        raise TargetError(_l("下次跟进日期不在合理范围内"), "next_follow_up")
     if "owner_id" in values:
         _check_owner(values["owner_id"], zone_id, actor)
     for field, limit in (("chain_position", 200), ("source", 100)):
@@ -161,7 +163,7 @@ def create_target(
     if actor.role in ("staff", "manager"):
         zone_id = actor.zone_id  # zone users add to their own zone only
     elif actor.role == "viewer":
-        raise TargetError("只读用户不能添加目标企业")
+        raise TargetError(_l("只读用户不能添加目标企业"))
     existing = db.session.scalar(
         select(Target).where(
             Target.enterprise_id == enterprise.id,
@@ -171,7 +173,10 @@ def create_target(
     )
     if existing is not None:
         where = existing.zone.short_name if existing.zone else "市级储备库"
-        raise TargetError(f"“{enterprise.name}”已在{where}的目标清单中", "enterprise")
+        raise TargetError(
+            _l("“%(name)s”已在%(where)s的目标清单中", name=enterprise.name, where=where),
+            "enterprise",
+        )
     values = clean_target_values(raw, zone_id, actor)
     if actor.role == "staff" and "owner_id" not in values:
         values["owner_id"] = actor.id
@@ -224,9 +229,9 @@ def log_activity(target: Target, raw: dict[str, Any], actor: Any) -> Activity:
 def claim_target(target: Target, actor: Any) -> Target:
     """A zone takes a target from the city pool."""
     if target.zone_id is not None:
-        raise TargetError("该目标已有开发区跟进，不在市级储备库中")
+        raise TargetError(_l("该目标已有开发区跟进，不在市级储备库中"))
     if actor.role not in ("staff", "manager") or actor.zone_id is None:
-        raise TargetError("只有开发区人员可以认领")
+        raise TargetError(_l("只有开发区人员可以认领"))
     taken = db.session.scalar(
         select(Target.id).where(
             Target.enterprise_id == target.enterprise_id,
@@ -235,7 +240,7 @@ def claim_target(target: Target, actor: Any) -> Target:
         )
     )
     if taken is not None:
-        raise TargetError("本开发区已在跟进该企业")
+        raise TargetError(_l("本开发区已在跟进该企业"))
     target.zone_id = actor.zone_id
     target.owner_id = actor.id if actor.role == "staff" else None
     db.session.flush()
@@ -274,7 +279,7 @@ def restore_target(target: Target, actor: Any) -> None:
         )
     )
     if clash is not None:
-        raise TargetError("该开发区已重新添加了这家企业，无法恢复")
+        raise TargetError(_l("该开发区已重新添加了这家企业，无法恢复"))
     target.deleted_at = None
     record_audit("restore", "target", target.id, actor=actor)
 

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
 from crm.core.access import SIGNED_IN, WRITERS, allow, scoped
 from crm.core.boundary import parse_id
+from crm.core.i18n import label as vocabulary_label
+from crm.core.i18n import labels as translated_labels
 from crm.core.pagination import paginate
 from crm.core.timeutil import local_today
 from crm.core.urls import safe_next
@@ -41,12 +44,12 @@ from crm.zones.services import visible_zones
 bp = Blueprint("targets", __name__, url_prefix="/targets")
 
 SORT_LABELS = {
-    "updated": "最近更新",
-    "created": "最近加入",
-    "name": "企业名称",
-    "priority": "优先级",
-    "follow_up": "下次跟进日期",
-    "last_activity": "最近跟进",
+    "updated": _l("最近更新"),
+    "created": _l("最近加入"),
+    "name": _l("企业名称"),
+    "priority": _l("优先级"),
+    "follow_up": _l("下次跟进日期"),
+    "last_activity": _l("最近跟进"),
 }
 # which form field carries the new value of each bulk action
 BULK_VALUE_FIELDS = {
@@ -89,14 +92,14 @@ def index():
         is_stale=is_stale,
         today=local_today(),
         open_statuses=OPEN_STATUSES,
-        statuses=TARGET_STATUSES,
+        statuses=translated_labels(TARGET_STATUSES),
         editable_statuses=EDITABLE_STATUSES,
         priorities=PRIORITY_LABELS,
         modes=ATTRACTION_MODES,
         labels=LABELS,
         industry_classes=industry_class_choices(),
-        provinces=[(name, name) for name in PROVINCE_NAMES],
-        business_statuses=[(status, status) for status in BUSINESS_STATUSES],
+        provinces=[(name, vocabulary_label(name)) for name in PROVINCE_NAMES],
+        business_statuses=[(status, vocabulary_label(status)) for status in BUSINESS_STATUSES],
         chains=chain_choices(current_user),
         sorts=[(key, SORT_LABELS.get(key, key)) for key in SORTS],
         bulk_actions=BULK_ACTIONS,
@@ -140,7 +143,7 @@ def bulk():
     unchanged = len(ids) - len(result.changed) - len(result.skipped)
     message = _(
         "%(action)s：已修改 %(changed)d 条，跳过 %(skipped)d 条，%(unchanged)d 条无需修改",
-        action=_(BULK_ACTIONS[action]),
+        action=str(BULK_ACTIONS[action]),
         changed=len(result.changed),
         skipped=len(result.skipped),
         unchanged=max(unchanged, 0),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from crm.core.access import scope_rule, scoped_select
@@ -33,14 +34,16 @@ def visible_zones(user: Any = None, include_inactive: bool = False) -> list[Zone
 
 
 def _check_unique(values: dict[str, Any], zone_id: int | None) -> None:
-    for field, label in (("code", "代码"), ("name", "名称")):
+    for field, label in (("code", _l("代码")), ("name", _l("名称"))):
         stmt = select(Zone.id).where(getattr(Zone, field) == values[field])
         if zone_id is not None:
             stmt = stmt.where(Zone.id != zone_id)
         if db.session.execute(stmt).first():
-            raise ZoneError(f"开发区{label}“{values[field]}”已被使用")
+            raise ZoneError(
+                _l("开发区%(label)s“%(value)s”已被使用", label=label, value=values[field])
+            )
     if values["kind"] not in ZONE_KINDS:
-        raise ZoneError("开发区类型只能是制造业或服务业")
+        raise ZoneError(_l("开发区类型只能是制造业或服务业"))
 
 
 def create_zone(values: dict[str, Any], actor: Any) -> Zone:

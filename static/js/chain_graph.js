@@ -21,9 +21,8 @@
         tooltip: {
           formatter: (p) => {
             const d = p.data;
-            if (!d.statusLabel) { return echarts.format.encodeHTML(d.name); }
-            return `${echarts.format.encodeHTML(d.name)}（${d.statusLabel}）<br>` +
-              `本地企业 ${d.local} · 目标企业 ${d.targets} · 项目 ${d.projects}`;
+            // the tooltip text comes translated from the server (graph.json)
+            return echarts.format.encodeHTML(d.tooltip || d.name).replace(/\n/g, "<br>");
           },
         },
         series: [{
