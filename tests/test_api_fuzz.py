@@ -9,13 +9,13 @@ import os
 
 import pytest
 import schemathesis
-from crm.core.cli import load_seed
 from hypothesis import HealthCheck, Phase, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from app import create_app
 from config import TestConfig
 from crm.auth.services import create_api_token
+from crm.cli import load_seed
 from crm.enterprises.services import create_enterprise
 from crm.extensions import db
 from crm.projects.services import create_project

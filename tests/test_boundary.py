@@ -7,13 +7,13 @@ import io
 import json
 
 import pytest
-from crm.core.cli import load_seed
 from sqlalchemy import select
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter
 
 from crm.auth.services import create_api_token
 from crm.chains.models import Chain
+from crm.cli import load_seed
 from crm.core.audit import record_audit
 from crm.core.boundary import IdConverter, coerce_id, parse_id, parse_int
 from crm.enterprises.models import Enterprise
