@@ -121,7 +121,7 @@ def create_token():
     return redirect(url_for("auth.account"))
 
 
-@bp.post("/account/tokens/<int:token_id>/revoke")
+@bp.post("/account/tokens/<id:token_id>/revoke")
 @allow(*SIGNED_IN)
 def revoke_token(token_id: int):
     """Revoke one of one's own API tokens."""
