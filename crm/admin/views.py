@@ -14,6 +14,7 @@ from crm.admin.forms import ResetPasswordForm, UserCreateForm, UserForm, ZoneFor
 from crm.auth.models import User
 from crm.auth.services import AuthError, create_user
 from crm.core.access import allow, get_or_404, scoped_select
+from crm.core.boundary import parse_id
 from crm.core.forms import choices
 from crm.core.models import AuditLog
 from crm.core.pagination import paginate
@@ -38,7 +39,7 @@ def _user_values(form: UserForm) -> dict:
         "display_name": form.display_name.data.strip(),
         "email": form.email.data,
         "role": form.role.data,
-        "zone_id": int(form.zone_id.data) if form.zone_id.data else None,
+        "zone_id": parse_id(form.zone_id.data),
         "active": form.active.data,
     }
 
@@ -89,7 +90,7 @@ def create_user_view():
     )
 
 
-@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@bp.route("/users/<id:user_id>", methods=["GET", "POST"])
 @allow("admin")
 def edit_user(user_id: int):
     """Edit a user's name, e-mail, role, zone and state."""
@@ -114,7 +115,7 @@ def edit_user(user_id: int):
     ), (400 if form.errors else 200)
 
 
-@bp.post("/users/<int:user_id>/password")
+@bp.post("/users/<id:user_id>/password")
 @allow("admin")
 def reset_password(user_id: int):
     """Give a user a temporary password (they change it at the next sign-in)."""
@@ -143,7 +144,7 @@ def zones():
 
 
 @bp.route("/zones/new", methods=["GET", "POST"])
-@bp.route("/zones/<int:zone_id>", methods=["GET", "POST"])
+@bp.route("/zones/<id:zone_id>", methods=["GET", "POST"])
 @allow("admin")
 def edit_zone(zone_id: int | None = None):
     """Create or edit a zone."""
@@ -169,7 +170,7 @@ def edit_zone(zone_id: int | None = None):
     )
 
 
-@bp.post("/zones/<int:zone_id>/move")
+@bp.post("/zones/<id:zone_id>/move")
 @allow("admin")
 def move_zone(zone_id: int):
     """Move a zone up or down in the display order."""
@@ -179,7 +180,7 @@ def move_zone(zone_id: int):
     return redirect(url_for("admin.zones"))
 
 
-@bp.post("/zones/<int:zone_id>/delete")
+@bp.post("/zones/<id:zone_id>/delete")
 @allow("admin")
 def delete_zone(zone_id: int):
     """Delete an empty zone; a zone that still holds users or records is refused."""

@@ -20,6 +20,7 @@ from crm.chains.roadmap import add_targets_for_node, enterprise_by_name
 from crm.chains.services import ChainError
 from crm.core.access import WRITERS, allow, get_or_404, scoped
 from crm.core.audit import record_audit
+from crm.core.boundary import parse_id
 from crm.core.forms import choices, commit_or_flash
 from crm.enterprises.models import Enterprise
 from crm.enterprises.services import EnterpriseError, find_duplicates
@@ -27,7 +28,6 @@ from crm.extensions import db
 from crm.targets.services import TargetError
 from crm.zones.services import visible_zones
 
-ID = "int(max=2147483647)"
 OWNERS = ("coordinator", "admin")
 
 
@@ -40,9 +40,10 @@ def picked_ids(values: list[str]) -> set[int] | None:
             part = part.strip()
             if not part:
                 continue
-            if not (part.isascii() and part.isdigit() and len(part) <= 9):
+            number = parse_id(part)
+            if number is None:
                 return None
-            ids.add(int(part))
+            ids.add(number)
     return ids
 
 
@@ -87,9 +88,7 @@ def _node_form_page(chain: Chain, node: ChainNode | None):
             "key_products": form.key_products.data or "",
             "priority": form.priority.data,
             "notes": form.notes.data or "",
-            "parent_id": int(form.parent_id.data)
-            if (form.parent_id.data or "").isdigit()
-            else None,
+            "parent_id": parse_id(form.parent_id.data),
         }
         try:
             node = editing.save_node(chain, node, raw, current_user)
@@ -119,10 +118,8 @@ def edit_node(node_id: int):
 def delete_node(node_id: int):
     """Delete a node; one that holds links is refused unless they move to another node."""
     node = get_or_404(ChainNode, node_id)
-    target = request.form.get("rehome_to", "")
-    rehome = (
-        db.session.get(ChainNode, int(target)) if target.isdigit() and len(target) < 10 else None
-    )
+    target = parse_id(request.form.get("rehome_to"))
+    rehome = db.session.get(ChainNode, target) if target is not None else None
     chain_id = node.chain_id
     try:
         editing.delete_node(node, current_user, rehome_to=rehome)
@@ -209,8 +206,7 @@ def gap_targets(node_id: int):
         db.session.rollback()
         flash(str(exc), "danger")
         return _back(node)
-    zone = form.zone_id.data
-    zone_id = int(zone) if zone.isdigit() and len(zone) < 10 else None
+    zone_id = parse_id(form.zone_id.data)
     try:
         added = add_targets_for_node(node, enterprises, zone_id, current_user)
     except TargetError as exc:
@@ -250,13 +246,13 @@ def add_milestone(node_id: int):
 def register(bp: Blueprint) -> None:
     """Attach the node routes to the chains blueprint."""
     routes = [
-        (f"/<{ID}:chain_id>/nodes/new", new_node, ["GET", "POST"], OWNERS),
-        (f"/nodes/<{ID}:node_id>/edit", edit_node, ["GET", "POST"], OWNERS),
-        (f"/nodes/<{ID}:node_id>/delete", delete_node, ["POST"], OWNERS),
-        (f"/nodes/<{ID}:node_id>/override", override, ["POST"], OWNERS),
-        (f"/nodes/<{ID}:node_id>/enterprises", link_enterprise, ["POST"], OWNERS),
-        (f"/nodes/<{ID}:node_id>/targets", gap_targets, ["POST"], WRITERS),
-        (f"/nodes/<{ID}:node_id>/milestones", add_milestone, ["POST"], ("manager", *OWNERS)),
+        ("/<id:chain_id>/nodes/new", new_node, ["GET", "POST"], OWNERS),
+        ("/nodes/<id:node_id>/edit", edit_node, ["GET", "POST"], OWNERS),
+        ("/nodes/<id:node_id>/delete", delete_node, ["POST"], OWNERS),
+        ("/nodes/<id:node_id>/override", override, ["POST"], OWNERS),
+        ("/nodes/<id:node_id>/enterprises", link_enterprise, ["POST"], OWNERS),
+        ("/nodes/<id:node_id>/targets", gap_targets, ["POST"], WRITERS),
+        ("/nodes/<id:node_id>/milestones", add_milestone, ["POST"], ("manager", *OWNERS)),
     ]
     for rule, view, methods, roles in routes:
         bp.add_url_rule(rule, view.__name__, allow(*roles)(view), methods=methods)

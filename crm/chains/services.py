@@ -109,8 +109,12 @@ def _landed_stages() -> list[str]:
     return [s for s in PIPELINE if rank(s) >= rank(stage)]
 
 
-def node_counts(chain_ids: list[int], zone_id: int | None = None) -> dict[int, NodeCounts]:
-    """Per node: local enterprises, 链主, targets, active and landed projects (3 queries)."""
+def node_counts(
+    chain_ids: list[int], zone_id: int | None = None, user: Any = None
+) -> dict[int, NodeCounts]:
+    """Per node: local enterprises, 链主, targets, active and landed projects (3 queries).
+    Projects are private to their zone: only those ``user`` (default: this request's user) may
+    see are counted, whatever ``zone_id`` asks for."""
     counts: dict[int, NodeCounts] = defaultdict(NodeCounts)
     in_chains = select(ChainNode.id).where(ChainNode.chain_id.in_(chain_ids))
     for node_id, role, n in db.session.execute(
@@ -136,12 +140,14 @@ def node_counts(chain_ids: list[int], zone_id: int | None = None) -> dict[int, N
     for node_id, n in db.session.execute(stmt):
         counts[node_id].targets += n
     landed = _landed_stages()
-    stmt = (
+    stmt = scoped(
         select(NodeProject.node_id, Project.stage, func.count())
         .join(Project, Project.id == NodeProject.project_id)
         .where(NodeProject.node_id.in_(in_chains), Project.deleted_at.is_(None))
         .where(Project.stage != "terminated")
-        .group_by(NodeProject.node_id, Project.stage)
+        .group_by(NodeProject.node_id, Project.stage),
+        Project,
+        user,
     )
     if zone_id is not None:
         stmt = stmt.where(Project.zone_id == zone_id)
@@ -154,11 +160,14 @@ def node_counts(chain_ids: list[int], zone_id: int | None = None) -> dict[int, N
 
 
 def chain_tree(
-    chain: Chain, zone_id: int | None = None, counts: dict[int, NodeCounts] | None = None
+    chain: Chain,
+    zone_id: int | None = None,
+    counts: dict[int, NodeCounts] | None = None,
+    user: Any = None,
 ) -> list[NodeView]:
     """The chain's nodes as a tree of NodeViews with counts and status (constant queries)."""
     if counts is None:
-        counts = node_counts([chain.id], zone_id)
+        counts = node_counts([chain.id], zone_id, user)
     views = {}
     for node in chain.nodes:
         c = counts.get(node.id, NodeCounts())
@@ -231,5 +240,5 @@ def chain_coverages(user: Any = None) -> list[tuple[Chain, Coverage]]:
         user,
     )
     chains = db.session.scalars(stmt).all()
-    counts = node_counts([c.id for c in chains]) if chains else {}
+    counts = node_counts([c.id for c in chains], user=user) if chains else {}
     return [(chain, coverage(chain_tree(chain, counts=counts))) for chain in chains]

@@ -18,6 +18,7 @@ from sqlalchemy.orm import contains_eager
 
 from crm.auth.models import User
 from crm.core.access import scoped
+from crm.core.boundary import parse_id
 from crm.core.models import AuditLog
 from crm.core.settings import get_setting
 from crm.core.timeutil import local_today
@@ -99,8 +100,7 @@ class ProjectFilters:
 
 
 def _int(value: str) -> int | None:
-    # ASCII digits only ("²".isdigit() is true) and within an INTEGER column
-    return int(value) if value.isascii() and value.isdigit() and len(value) <= 9 else None
+    return parse_id(value)
 
 
 def rotting_clause(today: date):

@@ -12,6 +12,7 @@ from flask_login import current_user
 
 from crm.core.access import SIGNED_IN, allow
 from crm.core.audit import record_audit
+from crm.core.boundary import parse_id, parse_int
 from crm.core.pagination import paginate
 from crm.core.roles import ZONE_ROLES
 from crm.core.timeutil import local_today
@@ -47,8 +48,8 @@ def index():
     page = paginate(project_list_stmt(current_user, filters), per_page=50)
     today = local_today()
     zone_id = current_user.zone_id if current_user.role in ZONE_ROLES else None
-    if zone_id is None and filters.zone.isdigit():
-        zone_id = int(filters.zone)
+    if zone_id is None:
+        zone_id = parse_id(filters.zone)
     return render_template(
         "projects/index.html",
         page=page,
@@ -83,8 +84,7 @@ def export():
 
 
 def _board_year(today_year: int) -> int:
-    raw = request.args.get("year", "")
-    year = int(raw) if raw.isdigit() and len(raw) == 4 else today_year
+    year = parse_int(request.args.get("year"), minimum=1000, maximum=9999) or today_year
     return year if today_year - 20 <= year <= today_year else today_year
 
 
