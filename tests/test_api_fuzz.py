@@ -15,7 +15,7 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 from app import create_app
 from config import TestConfig
 from crm.auth.services import create_api_token
-from crm.core.cli import load_seed
+from crm.cli import load_seed
 from crm.enterprises.services import create_enterprise
 from crm.extensions import db
 from crm.projects.services import create_project

@@ -30,9 +30,10 @@ SKIP = {"static"}  # files on disk, not the application
 
 def load_demo() -> None:
     """The demo data set `flask demo` loads (users of every role, targets, projects, chains)."""
-    from crm.chains.demo import load_demo_chains
-    from crm.core.cli import load_seed
     from crm.core.demo import load_demo_users
+
+    from crm.chains.demo import load_demo_chains
+    from crm.cli import load_seed
     from crm.projects.demo import load_demo_projects
     from crm.targets.demo import load_demo_targets
     from tests.factories import PASSWORD
