@@ -6,6 +6,7 @@ costs a couple of minutes: FUZZ_EXAMPLES raises the examples per operation for a
 from __future__ import annotations
 
 import os
+from collections import Counter
 
 import pytest
 import schemathesis
@@ -15,7 +16,7 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 from app import create_app
 from config import TestConfig
 from crm.auth.services import create_api_token
-from crm.core.cli import load_seed
+from crm.cli import load_seed
 from crm.enterprises.services import create_enterprise
 from crm.extensions import db
 from crm.projects.services import create_project
@@ -79,9 +80,28 @@ class BearerToken:
         case.headers = {**(case.headers or {}), "Authorization": data}
 
 
+STATS: Counter[str] = Counter()  # answers by status class, over the whole run
+
+
 @pytest.fixture
 def tokens(app) -> dict[str, dict[str, str]]:
-    return _world()
+    @app.after_request
+    def count(response):
+        STATS["requests"] += 1
+        STATS[f"{response.status_code // 100}xx"] += 1
+        return response
+
+    headers = _world()
+    CURRENT["authorization"] = headers["staff"]["Authorization"]
+    return headers
+
+
+@pytest.fixture(scope="module", autouse=True)
+def report():
+    yield
+    print(
+        f"\nAPI fuzz: {dict(sorted(STATS.items()))}, {len(list(schema.get_all_operations()))} ops"
+    )
 
 
 @schema.parametrize()

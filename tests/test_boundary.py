@@ -13,9 +13,9 @@ from werkzeug.routing import IntegerConverter
 
 from crm.auth.services import create_api_token
 from crm.chains.models import Chain
+from crm.cli import load_seed
 from crm.core.audit import record_audit
 from crm.core.boundary import IdConverter, coerce_id, parse_id, parse_int
-from crm.core.cli import load_seed
 from crm.enterprises.models import Enterprise
 from crm.enterprises.services import create_enterprise
 from crm.extensions import db
