@@ -53,6 +53,7 @@ from crm.dashboard.quota_views import bp as quotas_bp
 from crm.dashboard.services import PANELS
 from crm.dashboard.views import bp as dashboard_bp
 from crm.dashboard.views import render_home
+from crm.enterprises.seed import seed_industry_classes
 from crm.enterprises.views import bp as enterprises_bp
 from crm.imports.kinds import ImportKind, register_kind
 from crm.imports.views import bp as imports_bp
@@ -130,7 +131,12 @@ AREAS: tuple[Area, ...] = (
         ),
         importers=(TARGET_IMPORTS,),
     ),
-    Area("enterprises", blueprints=(enterprises_bp,), registers=(crm.enterprises.services,)),
+    Area(
+        "enterprises",
+        blueprints=(enterprises_bp,),
+        seed=(Step("industry class", seed_industry_classes),),
+        registers=(crm.enterprises.services,),
+    ),
     Area(
         "projects",
         blueprints=(projects_bp,),

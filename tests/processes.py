@@ -129,7 +129,7 @@ def start_gunicorn(env: dict[str, str], workers: int, tmp: Path, name: str = "we
             start_new_session=True,
         )
     server = Gunicorn(f"http://127.0.0.1:{port}", proc, log, access_log)
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 120  # the app boots in each worker; CI machines are busy
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             pytest.fail(f"gunicorn exited with {proc.returncode}:\n{log.read_text()[-3000:]}")

@@ -46,7 +46,7 @@ CLOCK = datetime(2026, 10, 12, 8, 35, tzinfo=ZoneInfo("Asia/Shanghai"))  # a wor
 DAY = date(2026, 10, 12)
 STAFF = 4
 LEASE_SECONDS = 8
-DEADLINE = 90  # seconds for everything to be sent after the workers start
+DEADLINE = 150  # seconds, for the first send and again for all to be sent (generous: CI is loaded)
 
 
 class StallingSink(SmtpSink):
@@ -231,8 +231,8 @@ def test_two_webs_two_workers_two_beats_one_killed_mid_send(database, tmp_path):
         while time.monotonic() < deadline:
             rows = _rows(engine)
             kinds = Counter(r.kind for r in rows)
-            settled = all(r.status in ("sent", "skipped") for r in rows)
-            if settled and kinds["daily"] == STAFF and kinds["weekly"] >= STAFF + 2:
+            settled = all(r.status == "sent" for r in rows)
+            if settled and kinds == {"daily": STAFF, "weekly": STAFF + 2}:
                 break
             time.sleep(0.5)
         else:
@@ -251,8 +251,7 @@ def test_two_webs_two_workers_two_beats_one_killed_mid_send(database, tmp_path):
         controller.stop()
 
     sent = [r for r in rows if r.status == "sent"]
-    assert {r.kind for r in sent} == {"daily", "weekly"}
-    assert sum(r.kind == "daily" for r in sent) == STAFF
+    assert len(sent) == len(rows) == 2 * STAFF + 2  # 4 daily, 4 + 2 weekly: no row twice
     delivered = Counter(m["Message-ID"] for m in sink.messages)
     assert set(delivered) == {r.message_id for r in sent}, (delivered, sent)
     stalled = next(r for r in sent if r.address == victim and r.attempts > 1)

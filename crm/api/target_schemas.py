@@ -261,6 +261,20 @@ class TargetListArgsSchema(PageArgsSchema, ChainArgsSchema):
     industry = fields.Str(validate=max_len(100))
     label = fields.Str(validate=one_of(LABELS))
     stale = fields.Bool(metadata={"description": "true：只看停滞目标"})
+    capital_min = fields.Int(
+        validate=validate.Range(0, 2**31 - 1),
+        metadata={"description": "注册资本 ≥（万元，人民币）"},
+    )
+    founded = fields.Str(
+        validate=validate.Regexp(r"^(\d{4})?-?(\d{4})?$", error="应为年份，如 2015 或 2010-2020"),
+        metadata={"description": "成立年份：2015、2010-2020、2015-、-2010"},
+    )
+    province = fields.Str(validate=max_len(40), metadata={"description": "省份，如 河南"})
+    gb = fields.Str(
+        validate=validate.Regexp(r"^([A-Ta-t]|\d{2})$", error="应为门类字母或两位大类代码"),
+        metadata={"description": "国标行业（GB/T 4754-2017）门类字母或大类代码"},
+    )
+    business_status = fields.Str(validate=max_len(20), metadata={"description": "经营状态"})
     sort = fields.Str(validate=one_of(SORTS))
 
 

@@ -18,17 +18,46 @@ from crm.chains.forms import (
 from crm.chains.models import Chain, ChainNode, RoadmapMilestone
 from crm.chains.roadmap import add_targets_for_node, enterprise_by_name
 from crm.chains.services import ChainError
-from crm.core.access import WRITERS, allow, get_or_404
+from crm.core.access import WRITERS, allow, get_or_404, scoped
 from crm.core.audit import record_audit
 from crm.core.boundary import parse_id
 from crm.core.forms import choices, commit_or_flash
 from crm.enterprises.models import Enterprise
-from crm.enterprises.services import EnterpriseError
+from crm.enterprises.services import EnterpriseError, find_duplicates
 from crm.extensions import db
 from crm.targets.services import TargetError
 from crm.zones.services import visible_zones
 
 OWNERS = ("coordinator", "admin")
+
+
+def picked_ids(values: list[str]) -> set[int] | None:
+    """The enterprise ids a picker posted (one per value; "1,2" from a script also works);
+    None when one is not an id."""
+    ids = set()
+    for value in values:
+        for part in value.replace("，", ",").split(","):
+            part = part.strip()
+            if not part:
+                continue
+            number = parse_id(part)
+            if number is None:
+                return None
+            ids.add(number)
+    return ids
+
+
+def _picked_enterprise(form: LinkEnterpriseForm) -> Enterprise | None:
+    """The picked enterprise (among those the user may see), else the one named exactly."""
+    ids = picked_ids([form.enterprise_id.data or ""])
+    if ids:
+        stmt = select(Enterprise).where(Enterprise.id.in_(ids), Enterprise.deleted_at.is_(None))
+        return db.session.scalar(scoped(stmt, Enterprise, current_user))
+    name = (form.enterprise_name.data or "").strip()
+    if not name:
+        return None
+    hits = find_duplicates(name, name.upper() if len(name) == 18 else None)
+    return next((hit.enterprise for hit in hits if hit.reason in ("uscc", "name")), None)
 
 
 def _back(node: ChainNode):
@@ -124,9 +153,9 @@ def link_enterprise(node_id: int):
     node = get_or_404(ChainNode, node_id)
     form = LinkEnterpriseForm()
     if form.validate_on_submit():
-        enterprise = db.session.get(Enterprise, form.enterprise_id.data or 0)
-        if enterprise is None or enterprise.deleted_at is not None:
-            flash(_("企业不存在"), "danger")
+        enterprise = _picked_enterprise(form)
+        if enterprise is None:
+            flash(_("请选择企业（输入名称、拼音或信用代码查找）"), "danger")
             return _back(node)
         try:
             editing.link_enterprise(node, enterprise.id, form.role.data, current_user)
@@ -151,22 +180,25 @@ def gap_targets(node_id: int):
     if not form.validate_on_submit():
         flash(_errors(form), "danger")
         return _back(node)
-    typed = [x for x in (form.enterprise_ids.data or "").replace("，", ",").split(",") if x.strip()]
-    ids = {parse_id(x) for x in typed}
-    if None in ids:
-        flash(_("部分企业编号不存在，请核对后重试"), "danger")
-        return _back(node)
+    ids = picked_ids(form.enterprise_ids.data or [])
     names = [line.strip() for line in (form.names.data or "").splitlines() if line.strip()]
+    if ids is None:
+        flash(_("请从列表中选择企业"), "danger")
+        return _back(node)
     if not ids and not names:
-        flash(_("请填写企业名称或企业编号"), "danger")
+        flash(_("请选择已有企业或填写企业名称"), "danger")
         return _back(node)
     enterprises = list(
         db.session.scalars(
-            select(Enterprise).where(Enterprise.id.in_(ids), Enterprise.deleted_at.is_(None))
+            scoped(
+                select(Enterprise).where(Enterprise.id.in_(ids), Enterprise.deleted_at.is_(None)),
+                Enterprise,
+                current_user,
+            )
         )
     )
     if len(enterprises) != len(ids):
-        flash(_("部分企业编号不存在，请核对后重试"), "danger")
+        flash(_("选择的企业有的已不存在，请重新选择"), "danger")
         return _back(node)
     try:
         enterprises += [enterprise_by_name(name, current_user) for name in names]

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -20,7 +21,9 @@ from crm.enterprises.forms import (
     form_values,
     submit_form,
 )
+from crm.enterprises.gb_industries import industry_class_text
 from crm.enterprises.models import Enterprise
+from crm.enterprises.registration import capital_text, is_gone
 from crm.enterprises.search import search_enterprises
 from crm.enterprises.services import (
     EnterpriseError,
@@ -34,8 +37,39 @@ from crm.extensions import db
 
 bp = Blueprint("enterprises", __name__, url_prefix="/enterprises")
 
+
+@bp.app_context_processor
+def registration_helpers() -> dict[str, Any]:
+    """Helpers for the enterprise facts partial (shown on enterprise and target pages)."""
+    return {
+        "capital_text": capital_text,
+        "industry_class_text": industry_class_text,
+        "is_gone": is_gone,
+    }
+
+
 MERGERS = ("coordinator", "admin")
 MAX_MERGE_HOPS = 20
+PICKER_LIMIT = 20
+
+
+@bp.get("/search.json")
+@allow(*SIGNED_IN)
+def search():
+    """Search-as-you-type for the enterprise pickers: name, alias, pinyin (full or initials) or
+    credit code, among the enterprises the user may see; at most 20, by name."""
+    q = re.sub(r"[\x00-\x1f\x7f]", "", request.args.get("q", "")).strip()[:100]
+    found = search_enterprises(q, current_user, limit=PICKER_LIMIT) if q else []
+    return jsonify(
+        results=[
+            {
+                "id": e.id,
+                "text": e.name,
+                "sub": " · ".join(x for x in (e.industry, e.uscc) if x),
+            }
+            for e in found
+        ]
+    )
 
 
 def _has_errors(form: Any) -> bool:

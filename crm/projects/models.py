@@ -104,6 +104,14 @@ class Project(db.Model):
         """The amount the quota counts: contract amount, else the planned total."""
         return self.contract_amount_wan or self.planned_total_wan
 
+    @property
+    def quota_by_planned_total(self) -> bool:
+        """Signed (or later) without a contract amount: the quota counts the planned total."""
+        signed = self.contract_signed_on is not None or any(
+            e.to_stage == "signed" for e in self.events
+        )
+        return signed and not self.contract_amount_wan and bool(self.planned_total_wan)
+
     def display_name(self, reveal: bool = False) -> str:
         """The code name for confidential projects unless ``reveal`` (detail page only)."""
         if self.code_name and not reveal:

@@ -17,7 +17,10 @@ from crm.core.pagination import paginate
 from crm.core.timeutil import local_today
 from crm.core.urls import safe_next
 from crm.enterprises.models import LABELS
+from crm.enterprises.registration import BUSINESS_STATUSES
+from crm.enterprises.seed import industry_class_choices
 from crm.extensions import db
+from crm.imports.cells import PROVINCE_NAMES
 from crm.targets import conflict_views, create_views, detail_views
 from crm.targets.bulk import BULK_ACTIONS, bulk_update
 from crm.targets.chain_hooks import chain_choices
@@ -91,6 +94,9 @@ def index():
         priorities=PRIORITY_LABELS,
         modes=ATTRACTION_MODES,
         labels=LABELS,
+        industry_classes=industry_class_choices(),
+        provinces=[(name, name) for name in PROVINCE_NAMES],
+        business_statuses=[(status, status) for status in BUSINESS_STATUSES],
         chains=chain_choices(current_user),
         sorts=[(key, SORT_LABELS.get(key, key)) for key in SORTS],
         bulk_actions=BULK_ACTIONS,
