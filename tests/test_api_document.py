@@ -92,3 +92,9 @@ def test_an_over_long_url_on_the_api_answers_json(client, headers):
     assert response.status_code == 414 and response.get_json()["code"] == 414
     page = client.get("/targets/?q=" + "x" * 9000)
     assert page.status_code == 414 and "过长" in page.get_data(as_text=True)
+
+
+def test_an_undocumented_query_argument_is_422(client, headers):
+    for url in ("/api/v1/enterprises?page=1&=null", "/api/v1/projects?colour=red"):
+        response = client.get(url, headers=headers)
+        assert response.status_code == 422 and response.is_json, url

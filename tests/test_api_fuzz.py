@@ -6,6 +6,7 @@ costs a couple of minutes: FUZZ_EXAMPLES raises the examples per operation for a
 from __future__ import annotations
 
 import os
+from collections import Counter
 
 import pytest
 import schemathesis
@@ -79,9 +80,28 @@ class BearerToken:
         case.headers = {**(case.headers or {}), "Authorization": data}
 
 
+STATS: Counter[str] = Counter()  # answers by status class, over the whole run
+
+
 @pytest.fixture
 def tokens(app) -> dict[str, dict[str, str]]:
-    return _world()
+    @app.after_request
+    def count(response):
+        STATS["requests"] += 1
+        STATS[f"{response.status_code // 100}xx"] += 1
+        return response
+
+    headers = _world()
+    CURRENT["authorization"] = headers["staff"]["Authorization"]
+    return headers
+
+
+@pytest.fixture(scope="module", autouse=True)
+def report():
+    yield
+    print(
+        f"\nAPI fuzz: {dict(sorted(STATS.items()))}, {len(list(schema.get_all_operations()))} ops"
+    )
 
 
 @schema.parametrize()

@@ -29,24 +29,15 @@ SKIP = {"static"}  # files on disk, not the application
 
 
 def load_demo() -> None:
-    """The demo data set `flask demo` loads (users of every role, targets, projects, chains)."""
-    from crm.core.demo import load_demo_users
-
-    from crm.chains.demo import load_demo_chains
+    """The data set `flask demo` loads (the seed, users of every role, every area's demo)."""
+    from crm.areas import steps
     from crm.cli import load_seed
-    from crm.projects.demo import load_demo_projects
-    from crm.targets.demo import load_demo_targets
     from tests.factories import PASSWORD
 
     load_seed()
-    load_demo_users(PASSWORD)
-    db.session.commit()
-    load_demo_targets()
-    db.session.commit()
-    load_demo_projects()
-    db.session.commit()
-    load_demo_chains()
-    db.session.commit()
+    for step in steps("demo"):
+        step.run(PASSWORD) if step.password else step.run()
+        db.session.commit()
 
 
 def query_arg_names(app) -> list[str]:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 import flask_smorest
 from flask import abort, g, jsonify, request
 from flask_babel import lazy_gettext as _l
-from marshmallow import ValidationError, missing
+from marshmallow import RAISE, ValidationError, missing
 from webargs.flaskparser import FlaskParser
 from werkzeug.exceptions import HTTPException
 
@@ -50,7 +50,13 @@ def document_text_rules(node: Any) -> Any:
 
 class BodyRequiredParser(FlaskParser):
     """webargs' Flask parser, refusing a request without the JSON body its operation requires
-    (the document marks every JSON body required; an empty PATCH is not "change nothing")."""
+    (the document marks every JSON body required; an empty PATCH is not "change nothing"), and
+    a query argument the operation does not document (as unknown body fields are refused)."""
+
+    DEFAULT_UNKNOWN_BY_LOCATION: ClassVar[dict] = {
+        **FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION,
+        "query": RAISE,
+    }
 
     def load_json(self, req: Any, schema: Any) -> Any:
         data = super().load_json(req, schema)

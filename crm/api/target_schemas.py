@@ -261,10 +261,7 @@ class TargetListArgsSchema(PageArgsSchema, ChainArgsSchema):
     industry = fields.Str(validate=max_len(100))
     label = fields.Str(validate=one_of(LABELS))
     stale = fields.Bool(metadata={"description": "true：只看停滞目标"})
-    capital_min = fields.Int(
-        validate=validate.Range(0, 2**31 - 1),
-        metadata={"description": "注册资本 ≥（万元，人民币）"},
-    )
+    capital_min = BoundedInt(metadata={"description": "注册资本 ≥（万元，人民币）"})
     founded = fields.Str(
         validate=validate.Regexp(r"^(\d{4})?-?(\d{4})?$", error="应为年份，如 2015 或 2010-2020"),
         metadata={"description": "成立年份：2015、2010-2020、2015-、-2010"},
