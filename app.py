@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, render_template, request, session
+from flask import Flask, has_request_context, render_template, request, session
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -60,6 +60,8 @@ def create_app(config_class: type[Config] | None = None, **overrides: Any) -> Fl
 
 
 def _select_locale() -> str:
+    if not has_request_context():
+        return "zh_CN"  # the CLI and tasks speak the source language unless forced
     if current_user and current_user.is_authenticated and current_user.locale:
         return current_user.locale
     return session.get("locale") or "zh_CN"

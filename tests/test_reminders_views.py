@@ -238,3 +238,31 @@ def test_absurd_ids_and_tokens_answer_404_or_fall_back(app, world, path):
     assert response.status_code in (200, 404), path
     if "?user=abc" in path:
         assert response.status_code == 404
+
+
+def test_send_now_with_the_queue_down_says_it_was_not_queued(app, world, monkeypatch):
+    def down(_log_id):
+        raise OSError("broker down")
+
+    monkeypatch.setattr("crm.reminders.tasks.send_reminder.delay", down)
+    admin = signed_in(app, world["admin"])
+    token = csrf_token(admin, "/reminders/outbox")
+    response = admin.post(
+        "/reminders/send-now",
+        data={"csrf_token": token, "login": world["staff"].login, "kind": "daily"},
+        follow_redirects=True,
+    )
+    page = response.get_data(as_text=True)
+    assert "任务队列暂时不可用" in page and "已加入发送队列" not in page
+    (row,) = rows()
+    assert row.status == "pending"
+
+
+def test_revoking_no_feed_says_there_was_none(app, world):
+    client = signed_in(app, world["staff"])
+    token = csrf_token(client, "/reminders/preferences")
+    response = client.post(
+        "/reminders/feed/revoke", data={"csrf_token": token}, follow_redirects=True
+    )
+    page = response.get_data(as_text=True)
+    assert "没有可作废的日历订阅地址" in page and "日历订阅地址已作废" not in page

@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
 from crm.auth.models import User, hash_secret
@@ -27,6 +28,28 @@ from crm.reminders.scans import HEARTBEAT, create_rows
 
 FEED_PAST_DAYS = 90
 FEED_FUTURE_DAYS = 3 * 366
+
+
+STATUS_LABELS = {
+    "pending": _l("待发送"),
+    "sending": _l("发送中"),
+    "retry": _l("等待重试"),
+    "sent": _l("已发送"),
+    "failed": _l("失败"),
+    "skipped": _l("已跳过"),
+    "expired": _l("已过期"),
+}
+
+
+def period_counts(kind: str, key: str) -> dict[str, int]:
+    """How many outbox rows of one period are in each status (what really happened)."""
+    rows = db.session.execute(
+        select(ReminderLog.status, func.count())
+        .where(ReminderLog.kind == kind, ReminderLog.period_key == key)
+        .group_by(ReminderLog.status)
+    )
+    found = dict(rows.all())
+    return {status: found[status] for status in STATUS_LABELS if status in found}
 
 
 class ReminderError(ValueError):

@@ -87,6 +87,8 @@ def feed_revoke():
     if services.revoke_feed(current_user):
         db.session.commit()
         flash(_("日历订阅地址已作废"), "success")
+    else:
+        flash(_("没有可作废的日历订阅地址"), "info")
     return redirect(url_for("reminders.preferences"))
 
 
