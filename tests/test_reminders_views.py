@@ -111,7 +111,9 @@ def test_calendar_feed_secret_url_and_revocation(app, world):
     anonymous = app.test_client()
     feed = anonymous.get(f"/reminders/feed/{token}.ics")
     assert feed.status_code == 200
-    assert feed.mimetype == "text/calendar"
+    assert feed.headers["Content-Type"] == "text/calendar; charset=utf-8"
+    assert feed.headers["Content-Disposition"].startswith('inline; filename="follow-ups.ics"')
+    assert feed.headers["Cache-Control"] == "private, no-store"
     body = feed.get_data()
     assert body.startswith(b"BEGIN:VCALENDAR\r\n") and body.endswith(b"END:VCALENDAR\r\n")
     assert b"\n" not in body.replace(b"\r\n", b"")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import tempfile
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from flask import (
     Blueprint,
@@ -15,8 +15,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
-    stream_with_context,
     url_for,
 )
 from flask_babel import gettext as _
@@ -24,6 +22,7 @@ from flask_login import current_user
 
 from crm.core.access import allow, get_or_404, scoped_select
 from crm.core.audit import record_audit
+from crm.core.downloads import ascii_name, download
 from crm.core.forms import choices, commit_or_flash
 from crm.core.roles import ROLES
 from crm.core.timeutil import local_today
@@ -68,12 +67,12 @@ def _kind_choices(form: UploadForm) -> None:
         )
 
 
-def _xlsx_response(write, filename: str) -> Response:
+def _xlsx_response(write, filename: str, fallback: str) -> Response:
     # Not a with-block: the response streams the file and closes (and so deletes) it.
     handle = tempfile.TemporaryFile()  # noqa: SIM115
     write(handle)
     handle.seek(0)
-    return send_file(handle, mimetype=XLSX_MIMETYPE, as_attachment=True, download_name=filename)
+    return download(handle, filename, fallback, XLSX_MIMETYPE)
 
 
 @bp.route("/imports/", methods=["GET", "POST"])
@@ -111,7 +110,9 @@ def index():
 def template():
     """The import template: canonical headers and one example row."""
     return _xlsx_response(
-        lambda handle: exporting.write_template(handle, local_today()), "目标企业导入模板.xlsx"
+        lambda handle: exporting.write_template(handle, local_today()),
+        "目标企业导入模板.xlsx",
+        "target-import-template.xlsx",
     )
 
 
@@ -120,7 +121,9 @@ def template():
 def ledger_template():
     """The project ledger (台账) template: the headers the import reads and an example row."""
     return _xlsx_response(
-        lambda handle: write_ledger_template(handle, local_today()), "项目台账导入模板.xlsx"
+        lambda handle: write_ledger_template(handle, local_today()),
+        "项目台账导入模板.xlsx",
+        "project-ledger-template.xlsx",
     )
 
 
@@ -164,7 +167,9 @@ def report(batch_id: int):
     """The validation report: row, column and reason of every problem."""
     batch = get_or_404(ImportBatch, batch_id)
     return _xlsx_response(
-        lambda handle: write_report(batch, handle), f"导入校验报告_{batch.id}.xlsx"
+        lambda handle: write_report(batch, handle),
+        f"导入校验报告_{batch.id}.xlsx",
+        ascii_name("import-report", batch.id, ext="xlsx"),
     )
 
 
@@ -220,11 +225,11 @@ def export_targets():
     }
     record_audit("export", "target", None, changes, actor=current_user)
     db.session.commit()
-    filename = f"目标企业清单_{local_today():%Y%m%d}.{file_format}"
+    zone_name, zone_code = exporting.export_zone(filters.zone)
+    today = local_today()
+    filename = "-".join(filter(None, ["目标企业清单", zone_name, f"{today:%Y%m%d}"]))
+    filename += f".{file_format}"
+    fallback = ascii_name("targets", zone_code, today, ext=file_format)
     if file_format == "xlsx":
-        return _xlsx_response(lambda handle: exporting.write_xlsx(stmt, handle), filename)
-    response = Response(stream_with_context(exporting.csv_pieces(stmt)), mimetype=CSV_MIMETYPE)
-    response.headers["Content-Disposition"] = (
-        f"attachment; filename=\"targets.csv\"; filename*=UTF-8''{quote(filename)}"
-    )
-    return response
+        return _xlsx_response(lambda handle: exporting.write_xlsx(stmt, handle), filename, fallback)
+    return download(exporting.csv_pieces(stmt), filename, fallback, CSV_MIMETYPE, stream=True)

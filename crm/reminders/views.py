@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from crm.auth.models import User
 from crm.core.access import SIGNED_IN, allow, get_or_404, public
+from crm.core.downloads import download
 from crm.core.timeutil import local_today
 from crm.extensions import db
 from crm.reminders import admin_views, services  # noqa: F401 — admin routes join the blueprint
@@ -101,9 +102,9 @@ def feed(token: str):
         abort(404)
     body = services.feed_text(user)
     db.session.commit()  # last_used_at
-    response = make_response(body)
-    response.headers["Content-Type"] = "text/calendar; charset=utf-8"
-    response.headers["Content-Disposition"] = 'inline; filename="follow-ups.ics"'
+    response = download(
+        body.encode("utf-8"), "跟进日程.ics", "follow-ups.ics", "text/calendar", inline=True
+    )
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["X-Robots-Tag"] = "noindex"
     return response
