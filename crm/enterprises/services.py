@@ -7,13 +7,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select, update
 
 from crm.core.access import scope_rule
 from crm.core.audit import apply_changes, record_audit
 from crm.core.timeutil import utcnow
 from crm.enterprises.models import LABELS, OWNERSHIPS, TIERS, Contact, Enterprise
-from crm.enterprises.names import name_pinyin, normalize_name, similar_names
+from crm.enterprises.names import name_pinyin_variants, normalize_name, similar_names
 from crm.enterprises.uscc import UsccError, validate_uscc
 from crm.extensions import db
 
@@ -91,15 +91,43 @@ def split_aliases(text: str) -> list[str]:
 
 
 def build_search_text(name: str, aliases: str, uscc: str | None) -> str:
-    """Names, pinyin (full and initials) and code, lower-case, for substring search."""
+    """Names, pinyin (full and initials, every common reading) and code, lower-case, for
+    substring search."""
     parts = [name, *split_aliases(aliases)]
     words = list(parts)
     for part in parts:
-        full, initials = name_pinyin(part)
-        words += [full, initials]
+        fulls, initials = name_pinyin_variants(part)
+        words += fulls + initials
     if uscc:
         words.append(uscc)
-    return " ".join(words).lower()
+    return " ".join(dict.fromkeys(w.lower() for w in words if w))
+
+
+def reindex_search_text(connection: Any, batch: int = 1000) -> int:
+    """Recompute every enterprise's search text (run by the migration that widened the index;
+    safe to rerun). Works on a bare connection, without the ORM session; returns the count."""
+    table = Enterprise.__table__
+    last, count = 0, 0
+    while True:
+        rows = connection.execute(
+            select(table.c.id, table.c.name, table.c.aliases, table.c.uscc)
+            .where(table.c.id > last)
+            .order_by(table.c.id)
+            .limit(batch)
+        ).all()
+        if not rows:
+            return count
+        stmt = (
+            update(table)
+            .where(table.c.id == bindparam("row_id"))
+            .values(search_text=bindparam("text"))
+        )
+        values = [
+            {"row_id": r.id, "text": build_search_text(r.name, r.aliases or "", r.uscc)}
+            for r in rows
+        ]
+        connection.execute(stmt, values)
+        last, count = rows[-1].id, count + len(rows)
 
 
 def clean_values(raw: dict[str, Any]) -> dict[str, Any]:
