@@ -133,6 +133,6 @@ def test_readings_are_bounded(name: str) -> None:
 
 def test_beyond_the_cap_each_character_still_gets_its_other_reading() -> None:
     # five characters with two readings each: 31 combinations, more than the cap
-    fulls, initials = name_pinyin_variants("峤行峤行峤", limit=5)
+    _fulls, initials = name_pinyin_variants("峤行峤行峤", limit=5)
     assert len(initials) == 6 and initials[0] == "jxjxj"
     assert "qxjxj" in initials and "jhjxj" in initials
