@@ -1,6 +1,7 @@
 """Import every area's services so their access scopes, settings and hooks are registered."""
 
 import crm.auth.services
+import crm.chains.milestones
 import crm.chains.services
 import crm.enterprises.services
 import crm.projects.services

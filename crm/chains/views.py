@@ -6,9 +6,11 @@ from flask import Blueprint, abort, jsonify, render_template, request
 from flask_login import current_user
 from sqlalchemy import select
 
-from crm.chains import link_views, node_views, transfer_views
+from crm.chains import link_views, milestone_views, node_views, transfer_views
 from crm.chains.forms import DefinitionsForm
+from crm.chains.milestones import can_edit_milestone, next_quarter
 from crm.chains.models import (
+    MILESTONE_STATUSES,
     SEGMENTS,
     STATUSES,
     Chain,
@@ -28,6 +30,7 @@ from crm.zones.services import visible_zones
 bp = Blueprint("chains", __name__, url_prefix="/chains")
 ID = "int(max=2147483647)"
 node_views.register(bp)
+milestone_views.register(bp)
 link_views.register(bp)
 transfer_views.register(bp)
 
@@ -158,7 +161,13 @@ def roadmap(chain_id: int):
     """The roadmap: gap nodes by priority, their targets, zones, owners and milestones."""
     chain = get_or_404(Chain, chain_id)
     return render_template(
-        "chains/roadmap.html", chain=chain, rows=chain_roadmap(chain), statuses=STATUSES
+        "chains/roadmap.html",
+        chain=chain,
+        rows=chain_roadmap(chain),
+        statuses=STATUSES,
+        milestone_statuses=MILESTONE_STATUSES,
+        next_quarter=next_quarter(),
+        can_edit=lambda m: can_edit_milestone(m, current_user),
     )
 
 
