@@ -7,7 +7,7 @@ from dataclasses import asdict
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 
 from crm.core.access import scope_rule, zone_clause
 from crm.core.audit import record_audit
@@ -151,9 +151,11 @@ def _amount_column():
 
 
 def load_facts(zone_ids: list[int], year: int, rules: Rules) -> dict[int, list[ProjectFacts]]:
-    """Projects that can matter for ``year`` (first reached the counting stage in it, or
-    late-stage candidates landing in it) as plain facts, in one query. Each fact carries one
-    event, the first time the project reached the counting stage: all the counting reads."""
+    """Projects that can matter for ``year`` as plain facts, in one query: every project that
+    reached the counting stage during the year, of whatever kind (the 未计入 list explains the
+    ones that do not count), and late-stage candidates landing in it. Each fact carries the
+    first time the project reached the counting stage and the first time during the year: all
+    the counting reads."""
     counting = [s for s in PIPELINE if rank(s) >= rank(rules.counting_stage)]
     start, end = date(year, 1, 1), date(year, 12, 31)  # effective dates are Shanghai dates
     zone_projects = select(Project.id).where(Project.zone_id.in_(zone_ids))
@@ -162,14 +164,19 @@ def load_facts(zone_ids: list[int], year: int, rules: Rules) -> dict[int, list[P
         StageEvent.effective_on.between(start, end),
         StageEvent.project_id.in_(zone_projects),
     )
+    in_year = case((StageEvent.effective_on.between(start, end), StageEvent.effective_on))
     first_reach = (  # only projects that reached the counting stage during the year
-        select(StageEvent.project_id, func.min(StageEvent.effective_on).label("first"))
+        select(
+            StageEvent.project_id,
+            func.min(StageEvent.effective_on).label("first"),
+            func.min(in_year).label("in_year"),
+        )
         .where(StageEvent.to_stage.in_(counting), StageEvent.project_id.in_(reached_in_year))
         .group_by(StageEvent.project_id)
         .subquery()
     )
     late = [s for s in PIPELINE if rank(LATE_STAGE) <= rank(s) < rank(rules.counting_stage)]
-    eligible = []  # the counting rules' filters, applied in SQL too (the facts stay complete)
+    eligible = []  # the counting rules' filters, for candidates (the facts stay complete)
     if rules.manufacturing_only:
         eligible.append(Project.is_manufacturing.is_(True))
     if rules.new_only:
@@ -185,16 +192,18 @@ def load_facts(zone_ids: list[int], year: int, rules: Rules) -> dict[int, list[P
             Project.expected_landing_on,
             func.coalesce(func.nullif(Project.code_name, ""), Project.name),
             first_reach.c.first,
+            first_reach.c.in_year,
         )
         .outerjoin(first_reach, first_reach.c.project_id == Project.id)
-        .where(Project.zone_id.in_(zone_ids), Project.deleted_at.is_(None), *eligible)
+        .where(Project.zone_id.in_(zone_ids), Project.deleted_at.is_(None))
         .where(
             or_(
-                first_reach.c.first.between(start, end),
+                first_reach.c.first.is_not(None),
                 and_(
                     first_reach.c.first.is_(None),
                     Project.stage.in_(late),
                     Project.expected_landing_on.between(start, end),
+                    *eligible,
                 ),
             )
         )
@@ -210,13 +219,15 @@ def load_facts(zone_ids: list[int], year: int, rules: Rules) -> dict[int, list[P
         landing,
         name,
         first,
+        during,
     ) in db.session.execute(stmt):
+        events = tuple(StageFact(rules.counting_stage, day) for day in {first, during} if day)
         facts[zone_id].append(
             ProjectFacts(
                 id=pid,
                 amount_wan=amount,
                 stage=stage,
-                events=(StageFact(rules.counting_stage, first),) if first else (),
+                events=events,
                 is_manufacturing=manufacturing,
                 project_type=kind,
                 expected_landing_on=landing,
