@@ -45,7 +45,7 @@ seed: migrate
 run: seed
 	@mkdir -p instance
 	@if [ ! -f instance/.demo-loaded ]; then $(FLASK) demo && touch instance/.demo-loaded; fi
-	@$(BIN)/python -m crm.core.banner
+	@$(BIN)/python -m crm.banner
 	$(BIN)/honcho start -f Procfile
 
 chromium:
@@ -54,7 +54,9 @@ chromium:
 # `make test`: the whole suite on SQLite (TEST_DATABASE_URL unset for that run); then, when
 # TEST_DATABASE_URL is set, the suite again on that database without the browser and pure unit
 # tests. Both runs must pass; a run that collects no tests (pytest exit code 5) fails too.
-PYTEST := $(BIN)/python -m pytest
+# Tests run in parallel (pytest-xdist, one process per core; each worker has its own databases).
+PYTEST_WORKERS ?= 2
+PYTEST := $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile
 SECOND_DB_ARGS := -m "not browser" --ignore=tests/unit
 define pytest_run
 $(1) $(PYTEST) $(2) || { rc=$$?; [ $$rc -ne 5 ] || echo "make test: pytest collected no tests ($(3))" >&2; exit $$rc; }
@@ -72,6 +74,7 @@ test: install chromium
 lint:
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format:
 	$(BIN)/ruff format .

@@ -113,45 +113,18 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from crm.admin.views import bp as admin_bp
     from crm.api.base import api
-    from crm.api.chains import bp as api_chains_bp
-    from crm.api.projects import bp as api_projects_bp
-    from crm.api.quota import bp as api_quota_bp
-    from crm.api.targets import bp as api_targets_bp
-    from crm.api.views import bp as api_bp
-    from crm.auth.views import bp as auth_bp
-    from crm.chains.views import bp as chains_bp
+    from crm.areas import AREAS, plug_in
     from crm.core.access import public
-    from crm.core.views import bp as core_bp
-    from crm.dashboard.views import bp as dashboard_bp
-    from crm.enterprises.views import bp as enterprises_bp
-    from crm.imports.views import bp as imports_bp
-    from crm.projects.views import bp as projects_bp
-    from crm.quotas.views import bp as quotas_bp
-    from crm.reminders.views import bp as reminders_bp
-    from crm.targets.views import bp as targets_bp
-    from crm.zones.views import bp as zones_bp
 
-    web = (
-        core_bp,
-        auth_bp,
-        dashboard_bp,
-        zones_bp,
-        targets_bp,
-        enterprises_bp,
-        projects_bp,
-        chains_bp,
-        quotas_bp,
-        imports_bp,
-        reminders_bp,
-        admin_bp,
-    )
-    for blueprint in web:
-        app.register_blueprint(blueprint)
-    for blueprint in (api_bp, api_targets_bp, api_projects_bp, api_quota_bp, api_chains_bp):
-        csrf.exempt(blueprint)  # bearer tokens only: no cookie, so no CSRF
-        api.register_blueprint(blueprint)
+    for area in AREAS:
+        for blueprint in area.blueprints:
+            app.register_blueprint(blueprint)
+    for area in AREAS:
+        for blueprint in area.api:
+            csrf.exempt(blueprint)  # bearer tokens only: no cookie, so no CSRF
+            api.register_blueprint(blueprint)
+    plug_in(app)
     openapi = app.view_functions["api-docs.openapi_json"]
     app.view_functions["api-docs.openapi_json"] = public(lambda: openapi())  # a public document
 
@@ -227,6 +200,6 @@ def register_template_helpers(app: Flask) -> None:
 
 
 def register_cli(app: Flask) -> None:
-    from crm.core.cli import register_commands
+    from crm.cli import register_commands
 
     register_commands(app)

@@ -59,8 +59,8 @@ def _person(rng: random.Random) -> str:
 def generate_users(ctx: Context) -> int:
     """The demo users (same logins and names as `flask demo`), then staff spread over zones:
     one manager per zone, about 5 % city-level viewers, the rest staff."""
+    from crm.auth.demo import CITY_USERS, ZONE_PEOPLE
     from crm.auth.models import User
-    from crm.core.demo import CITY_USERS, ZONE_PEOPLE
     from crm.extensions import db
 
     zones: dict[str, int] = ctx.ids["zones"]

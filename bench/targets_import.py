@@ -89,8 +89,9 @@ def child(step: str, path: str, url: str, secret: str) -> None:
         from sqlalchemy import select
 
         from crm.extensions import db
-        from crm.imports.services import SYSTEM_ACTOR, import_file
+        from crm.imports.services import SYSTEM_ACTOR
         from crm.targets import exporting
+        from crm.targets.importer import import_file
         from crm.targets.queries import TargetFilters, target_list_stmt
         from crm.zones.models import Zone
 

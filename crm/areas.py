@@ -1,12 +1,189 @@
-"""Import every area's services so their access scopes, settings and hooks are registered."""
+"""The registry of areas: what each area contributes; ``app.py`` assembles them in this order.
+
+Each :class:`Area` names its web and API blueprints, CLI groups, seed and demo steps (run in
+the order of ``AREAS``, then of each tuple), the modules that register its access scope rules
+and hooks when imported, its importers (one per import kind), its digest sections and
+dashboard panels, and the home page. Nothing below this module imports it: an area reaches
+the others only downwards (see ``.importlinter``). A new area is one more entry in ``AREAS``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Any
+
+import click
+from flask import Blueprint, Flask
 
 import crm.auth.services
+import crm.chains.link_views
+import crm.chains.links
 import crm.chains.milestones
 import crm.chains.services
 import crm.enterprises.services
+import crm.imports.services
+import crm.projects.ledger_kind
 import crm.projects.services
 import crm.projects.transitions
+import crm.quotas.indicators
 import crm.quotas.services
 import crm.targets.bulk
+import crm.targets.import_views
+import crm.targets.queries
 import crm.targets.services
-import crm.zones.services  # noqa: F401
+import crm.zones.services
+from crm.admin.views import bp as admin_bp
+from crm.api.chains import bp as api_chains_bp
+from crm.api.projects import bp as api_projects_bp
+from crm.api.quota import bp as api_quota_bp
+from crm.api.targets import bp as api_targets_bp
+from crm.api.views import bp as api_bp
+from crm.auth.cli import users
+from crm.auth.demo import load_demo_users
+from crm.auth.views import bp as auth_bp
+from crm.chains.cli import chains
+from crm.chains.demo import load_demo_chains
+from crm.chains.seed import seed_chains
+from crm.chains.services import chain_coverages
+from crm.chains.views import bp as chains_bp
+from crm.core.views import bp as core_bp
+from crm.dashboard.quota_views import bp as quotas_bp
+from crm.dashboard.services import PANELS
+from crm.dashboard.views import bp as dashboard_bp
+from crm.dashboard.views import render_home
+from crm.enterprises.views import bp as enterprises_bp
+from crm.imports.kinds import ImportKind, register_kind
+from crm.imports.views import bp as imports_bp
+from crm.projects.cli import projects
+from crm.projects.demo import load_demo_projects
+from crm.projects.ledger_kind import LEDGER_IMPORTS
+from crm.projects.views import bp as projects_bp
+from crm.quotas.cli import quota
+from crm.quotas.indicators import seed_indicators
+from crm.quotas.seed import seed_quotas
+from crm.reminders.cli import reminders
+from crm.reminders.team_digests import SECTIONS
+from crm.reminders.views import bp as reminders_bp
+from crm.targets.cli import targets
+from crm.targets.demo import load_demo_targets
+from crm.targets.importer import TARGET_IMPORTS
+from crm.targets.views import bp as targets_bp
+from crm.zones.seed import seed_zones
+from crm.zones.views import bp as zones_bp
+
+
+@dataclass(frozen=True)
+class Step:
+    """One seed or demo step: ``run()`` returns how many ``kind`` rows it created; a demo
+    step with ``password`` is given the demo users' password."""
+
+    kind: str
+    run: Callable[..., int]
+    password: bool = False
+
+
+@dataclass(frozen=True)
+class Area:
+    """What one area contributes to the app (every field optional)."""
+
+    name: str
+    blueprints: tuple[Blueprint, ...] = ()  # web pages, CSRF-protected
+    api: tuple[Blueprint, ...] = ()  # /api/v1 (bearer tokens, no CSRF)
+    cli: tuple[click.Command, ...] = ()  # `flask --app app <group> …`
+    seed: tuple[Step, ...] = ()  # the plan's seed data (idempotent)
+    demo: tuple[Step, ...] = ()  # demo data (never in production)
+    registers: tuple[ModuleType, ...] = ()  # import registers scope rules, settings, hooks
+    importers: tuple[ImportKind, ...] = ()  # kinds of upload for crm.imports
+    digest_sections: tuple[tuple[str, Callable[[Any, Any], Any]], ...] = ()  # (name, f(user, week))
+    dashboard_panels: tuple[tuple[str, Callable[[], Any]], ...] = ()  # (name, f())
+    home: Callable[[], Any] | None = None  # the page at "/"
+
+
+AREAS: tuple[Area, ...] = (
+    Area("core", blueprints=(core_bp,)),
+    Area(
+        "auth",
+        blueprints=(auth_bp,),
+        cli=(users,),
+        demo=(Step("user", load_demo_users, password=True),),
+        registers=(crm.auth.services,),
+    ),
+    Area("dashboard", blueprints=(dashboard_bp,), home=render_home),
+    Area(
+        "zones",
+        blueprints=(zones_bp,),
+        seed=(Step("zone", seed_zones),),
+        registers=(crm.zones.services,),
+    ),
+    Area(
+        "targets",
+        blueprints=(targets_bp,),
+        cli=(targets,),
+        demo=(Step("target", load_demo_targets),),
+        registers=(
+            crm.targets.services,
+            crm.targets.bulk,
+            crm.targets.queries,
+            crm.targets.import_views,
+        ),
+        importers=(TARGET_IMPORTS,),
+    ),
+    Area("enterprises", blueprints=(enterprises_bp,), registers=(crm.enterprises.services,)),
+    Area(
+        "projects",
+        blueprints=(projects_bp,),
+        cli=(projects,),
+        demo=(Step("project", load_demo_projects),),
+        registers=(crm.projects.services, crm.projects.transitions, crm.projects.ledger_kind),
+        importers=(LEDGER_IMPORTS,),
+    ),
+    Area(
+        "chains",
+        blueprints=(chains_bp,),
+        cli=(chains,),
+        seed=(Step("chain", seed_chains),),
+        demo=(Step("chain link", load_demo_chains),),
+        registers=(
+            crm.chains.services,
+            crm.chains.links,
+            crm.chains.link_views,
+            crm.chains.milestones,
+        ),
+        dashboard_panels=(("chains", chain_coverages),),
+    ),
+    Area(
+        "quotas",
+        blueprints=(quotas_bp,),
+        cli=(quota,),
+        seed=(Step("quota", seed_quotas), Step("goal", seed_indicators)),
+        registers=(crm.quotas.services, crm.quotas.indicators),
+    ),
+    Area("imports", blueprints=(imports_bp,), registers=(crm.imports.services,)),
+    Area("reminders", blueprints=(reminders_bp,), cli=(reminders,)),
+    Area("admin", blueprints=(admin_bp,)),
+    Area("api", api=(api_bp, api_targets_bp, api_projects_bp, api_quota_bp, api_chains_bp)),
+)
+
+
+def steps(kind: str) -> list[Step]:
+    """The seed (``kind="seed"``) or demo steps of every area, in order."""
+    return [step for area in AREAS for step in getattr(area, kind)]
+
+
+def plug_in(app: Flask) -> None:
+    """Hand the areas' home page, importers, dashboard panels and digest sections to the plug
+    points below (called by app.py; blueprints and CLI groups are registered there)."""
+    app.extensions["crm.home"] = home_page()
+    for area in AREAS:
+        for kind in area.importers:
+            register_kind(kind)
+        PANELS.update(area.dashboard_panels)
+        SECTIONS.update(area.digest_sections)
+
+
+def home_page() -> Callable[[], Any]:
+    """The home page an area registered (exactly one does)."""
+    (home,) = [area.home for area in AREAS if area.home is not None]
+    return home

@@ -19,6 +19,31 @@ from config import TestConfig
 from crm.extensions import db
 from tests.factories import PASSWORD
 
+
+def _per_worker_services() -> None:
+    """Under pytest-xdist each worker after the first gets its own PostgreSQL database and Redis
+    database (tests drop and recreate every table), named after the configured ones."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not worker.startswith("gw") or worker == "gw0":
+        return
+    number = int(worker[2:])
+    url = os.environ.get("TEST_DATABASE_URL", "")
+    if url.startswith("postgresql"):
+        import psycopg
+
+        base, _, name = url.rpartition("/")
+        own = f"{name}_{worker}"
+        with psycopg.connect(url.replace("+psycopg", ""), autocommit=True) as conn:
+            if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (own,)).fetchone():
+                conn.execute(f'CREATE DATABASE "{own}"')
+        os.environ["TEST_DATABASE_URL"] = f"{base}/{own}"
+    redis_url = os.environ.get("TEST_REDIS_URL", "")
+    base, _, db_number = redis_url.rpartition("/")
+    if db_number.isascii() and db_number.isdigit():
+        os.environ["TEST_REDIS_URL"] = f"{base}/{(int(db_number) - number) % 16}"
+
+
+_per_worker_services()
 CI = os.environ.get("CI", "").lower() == "true"
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 CSRF_RE = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')

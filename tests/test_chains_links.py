@@ -178,7 +178,7 @@ def test_the_resolver_reads_the_ways_people_write_a_node(world):
 
 
 def test_a_target_import_links_the_nodes_its_cells_name(world, tmp_path):
-    from crm.imports.services import import_file
+    from crm.targets.importer import import_file
     from tests.test_imports_helpers import code, row, write_csv
 
     copper = next(n for n in world["chain"].nodes if n.name == "电子铜箔")

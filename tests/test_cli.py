@@ -9,9 +9,9 @@ from sqlalchemy import func, select
 
 from app import create_app
 from config import ProductionConfig
+from crm.auth.demo import demo_logins
 from crm.auth.models import ApiToken, User
 from crm.auth.services import authenticate
-from crm.core.demo import demo_logins
 from crm.extensions import db
 from crm.zones.models import Zone
 from tests.factories import make_user

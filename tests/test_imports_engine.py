@@ -13,7 +13,7 @@ from crm.enterprises.models import Contact, Enterprise
 from crm.enterprises.services import create_enterprise
 from crm.extensions import db
 from crm.imports.cells import split_location
-from crm.imports.services import import_file
+from crm.targets.importer import import_file
 from crm.targets.importing import parse_priority
 from crm.targets.models import Activity, Conflict, Target
 from crm.targets.services import create_target

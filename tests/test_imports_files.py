@@ -17,9 +17,10 @@ from crm.enterprises.models import Enterprise
 from crm.enterprises.services import add_contact, create_enterprise
 from crm.extensions import db
 from crm.imports.cells import unguard
-from crm.imports.services import SYSTEM_ACTOR, import_file
+from crm.imports.services import SYSTEM_ACTOR
 from crm.imports.spreadsheets import Text, csv_safe
 from crm.targets import exporting
+from crm.targets.importer import import_file
 from crm.targets.models import Target
 from crm.targets.queries import TargetFilters, target_list_stmt
 from crm.targets.services import create_target

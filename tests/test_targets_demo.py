@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from crm.core.demo import load_demo_users
+from crm.auth.demo import load_demo_users
 from crm.core.timeutil import local_today
 from crm.enterprises.models import Enterprise
 from crm.enterprises.names import normalize_name

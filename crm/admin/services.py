@@ -1,14 +1,18 @@
-"""Admin operations on users (zones live in crm.zones.services)."""
+"""Admin operations on users, and deleting a zone (other zone operations live in
+crm.zones.services)."""
 
 from __future__ import annotations
 
 from typing import Any
+
+from sqlalchemy import func, select
 
 from crm.auth.models import User
 from crm.auth.services import AuthError, end_all_sessions, password_problems, validate_role_zone
 from crm.core.audit import apply_changes, record_audit
 from crm.extensions import db
 from crm.zones.models import Zone
+from crm.zones.services import ZoneError
 
 USER_FIELDS = ("display_name", "email", "role", "zone_id", "active")
 
@@ -38,3 +42,12 @@ def reset_password(user: User, password: str, actor: User) -> None:
     user.must_change_password = True
     end_all_sessions(user)
     record_audit("reset_password", "user", user.id, actor=actor)
+
+
+def delete_zone(zone: Zone, actor: Any) -> None:
+    """Delete a zone that holds nothing; a zone with users or records is refused."""
+    users = db.session.scalar(select(func.count(User.id)).where(User.zone_id == zone.id))
+    if users:
+        raise ZoneError(f"开发区“{zone.name}”仍有 {users} 个用户，不能删除；可以改为停用")
+    record_audit("delete", "zone", zone.id, {"code": zone.code, "name": zone.name}, actor=actor)
+    db.session.delete(zone)

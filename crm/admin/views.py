@@ -182,7 +182,7 @@ def delete_zone(zone_id: int):
     """Delete an empty zone; a zone that still holds users or records is refused."""
     zone = get_or_404(Zone, zone_id)
     try:
-        zone_services.delete_zone(zone, current_user)
+        services.delete_zone(zone, current_user)
     except zone_services.ZoneError as exc:
         db.session.rollback()
         flash(str(exc), "danger")

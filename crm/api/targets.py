@@ -14,6 +14,7 @@ from crm.core.access import SIGNED_IN, WRITERS, get_or_404, scoped, scoped_selec
 from crm.core.pagination import Page, paginate
 from crm.core.roles import CITY_ROLES
 from crm.enterprises.models import Enterprise
+from crm.enterprises.search import search_clause
 from crm.enterprises.services import (
     DuplicateEnterprise,
     EnterpriseError,
@@ -22,7 +23,7 @@ from crm.enterprises.services import (
 )
 from crm.extensions import db
 from crm.targets.models import Activity, Target
-from crm.targets.queries import TargetFilters, search_clause, target_count_stmt, target_list_stmt
+from crm.targets.queries import TargetFilters, target_count_stmt, target_list_stmt
 from crm.targets.services import (
     TargetError,
     create_target,

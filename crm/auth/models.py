@@ -1,4 +1,4 @@
-"""User, login session and API token models, and the Flask-Login user loader."""
+"""User, login session and API token models."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import hashlib
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from flask import session
 from flask_login import UserMixin
 from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -14,7 +13,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from crm.core.roles import CITY_ROLES, ROLE_LABELS
 from crm.core.timeutil import utcnow
-from crm.extensions import db, login_manager
+from crm.extensions import db
 
 if TYPE_CHECKING:
     from crm.zones.models import Zone
@@ -97,19 +96,3 @@ class ApiToken(db.Model):
     revoked_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship()
-
-
-@login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    """Load the signed-in user only while their login session is alive."""
-    from crm.auth.services import touch_login_session
-
-    sid = session.get("sid")
-    if not sid or not user_id.isdigit():
-        return None
-    user = db.session.get(User, int(user_id))
-    if user is None or not user.active:
-        return None
-    if not touch_login_session(sid, user):
-        return None
-    return user

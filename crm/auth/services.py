@@ -7,6 +7,7 @@ from datetime import timedelta
 from functools import cache
 from pathlib import Path
 
+from flask import session
 from sqlalchemy import select, update
 from werkzeug.security import generate_password_hash
 
@@ -16,7 +17,7 @@ from crm.core.audit import record_audit
 from crm.core.roles import CITY_ROLES, ROLES, ZONE_ROLES
 from crm.core.settings import get_setting
 from crm.core.timeutil import utcnow
-from crm.extensions import db
+from crm.extensions import db, login_manager
 
 MIN_PASSWORD = 8
 MAX_PASSWORD = 256
@@ -97,6 +98,20 @@ def touch_login_session(sid: str, user: User) -> bool:
         row.last_seen_at = now
         db.session.commit()
     return True
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    """Load the signed-in user only while their login session is alive."""
+    sid = session.get("sid")
+    if not sid or not user_id.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.active:
+        return None
+    if not touch_login_session(sid, user):
+        return None
+    return user
 
 
 def end_login_session(sid: str | None) -> None:

@@ -15,6 +15,7 @@ from crm.core.forms import choices
 from crm.extensions import db
 from crm.projects.models import Project
 from crm.projects.services import can_write_project
+from crm.targets.chain_hooks import provide
 from crm.targets.services import writable_target_or_404
 
 ID = "int(max=2147483647)"
@@ -32,6 +33,9 @@ def chain_links(kind: str, owner_id: int, user: Any, writable: bool) -> dict[str
     endpoint = "chains.target_links" if kind == "target" else "chains.project_links"
     action = url_for(endpoint, **{f"{kind}_id": owner_id})
     return {"nodes": nodes, "form": form, "action": action}
+
+
+provide(chain_links=chain_links)
 
 
 def _save(kind: str, owner_id: int, back: str):

@@ -18,6 +18,7 @@ from crm.chains.models import Chain, ChainNode, NodeProject, NodeTarget
 from crm.core.access import scoped
 from crm.core.audit import record_audit
 from crm.extensions import db
+from crm.targets.chain_hooks import provide
 
 LINKS = {
     "target": (NodeTarget, NodeTarget.target_id),
@@ -191,3 +192,11 @@ def link_imported(kind: str, owner_texts: dict[int, str], resolver: NodeResolver
     if rows:
         db.session.execute(insert(model.__table__), rows)
     return len(rows)
+
+
+provide(
+    chain_filter=chain_filter,
+    chain_choices=chain_choices,
+    node_resolver=NodeResolver,
+    link_imported=link_imported,
+)

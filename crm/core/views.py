@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, render_template
+from flask import Blueprint, current_app, jsonify, render_template
 
 from crm import __version__
 from crm.core.access import SIGNED_IN, allow, public
@@ -14,10 +14,9 @@ bp = Blueprint("core", __name__)
 @bp.get("/")
 @allow(*SIGNED_IN)
 def index():
-    """The home page: the zone dashboard for managers and staff, the city's for the rest."""
-    from crm.dashboard.views import render_home
-
-    return render_home()
+    """The home page: the zone dashboard for managers and staff, the city's for the rest (the
+    page an area registers as its ``home`` in crm/areas.py)."""
+    return current_app.extensions["crm.home"]()
 
 
 @bp.get("/about")

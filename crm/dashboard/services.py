@@ -3,6 +3,7 @@ indicators and what needs attention — a fixed number of statements whatever th
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -32,6 +33,9 @@ from crm.targets.models import Target
 from crm.zones.models import Zone
 
 LIST_LIMIT = 10
+# Sections other areas add to the dashboards, by name (Area.dashboard_panels in crm/areas.py):
+# a function of no arguments giving the section's data for the signed-in user.
+PANELS: dict[str, Callable[[], Any]] = {}
 
 
 def zone_or_404(zone_id: Any, user: Any = None) -> Zone:
@@ -52,11 +56,8 @@ def chain_rows() -> list[tuple[Any, Any]] | None:
     """Per chain the user may see: (chain, coverage) — None without the chain-map area."""
     if not chains_enabled():
         return None
-    try:
-        from crm.chains.services import chain_coverages
-    except ImportError:  # a deployment without the chain maps
-        return []
-    return chain_coverages()
+    panel = PANELS.get("chains")  # the chain maps' coverage, registered in crm/areas.py
+    return panel() if panel else []
 
 
 @dataclass

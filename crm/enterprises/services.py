@@ -36,6 +36,9 @@ SIMILARITY_THRESHOLD = 90
 # Areas that hold rows pointing at an enterprise register a function here that moves them
 # from the merged enterprise to the kept one (the projects area adds its own).
 MERGE_HOOKS: list[Callable[[Enterprise, Enterprise, Any], None]] = []
+# The targets area registers how to find the live targets of some enterprises, by enterprise
+# id, as a user may see them (shown on the enterprise pages).
+TARGET_LOOKUPS: list[Callable[[Any, Any], dict[int, list[Any]]]] = []
 
 
 class EnterpriseError(ValueError):
@@ -292,3 +295,12 @@ def merge_enterprises(source: Enterprise, kept: Enterprise, actor: Any) -> Enter
         actor=actor,
     )
     return kept
+
+
+def targets_by_enterprise(enterprise_ids: Any, user: Any) -> dict[int, list[Any]]:
+    """The live targets of these enterprises the user may see, grouped by enterprise."""
+    found: dict[int, list[Any]] = {}
+    for lookup in TARGET_LOOKUPS:
+        for enterprise_id, targets in lookup(enterprise_ids, user).items():
+            found.setdefault(enterprise_id, []).extend(targets)
+    return found

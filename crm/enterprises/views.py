@@ -21,15 +21,16 @@ from crm.enterprises.forms import (
     submit_form,
 )
 from crm.enterprises.models import Enterprise
+from crm.enterprises.search import search_enterprises
 from crm.enterprises.services import (
     EnterpriseError,
     add_contact,
     find_duplicates,
     merge_enterprises,
+    targets_by_enterprise,
     update_enterprise,
 )
 from crm.extensions import db
-from crm.targets.queries import search_enterprises, targets_by_enterprise
 
 bp = Blueprint("enterprises", __name__, url_prefix="/enterprises")
 

@@ -1,46 +1,30 @@
-"""Running a target-list import: read, validate every row, then (when clean) write, in one go.
+"""What every importer shares: limits, reading a sheet to its header, row errors and results.
 
-Pass one streams the file, validates each row and plans it against the database a chunk at a
-time (what to create, what to change); the plans are spilled to a temporary file (pickle), so
-the file is read and the database consulted once. Only when the whole file is clean does pass
-two write the plans, chunk by chunk, inside the caller's transaction — an error anywhere means
-nothing is written. Memory stays flat: a chunk of rows, plus the credit codes and names seen
-so far (to catch one enterprise on two rows). Pass one and two run back to back in the same
-transaction; a concurrent writer that slips in between makes a unique index fail and the
-whole import roll back.
+Each kind of upload (the target list, a project ledger, …) has its importer in its own area,
+registered with the pipeline (``crm.imports.kinds``). An importer answers
+``run(write=False)`` — read and check every row, write nothing — and
+``run(write=True, batch_id=…)`` — write inside the caller's transaction only when the whole
+file is clean — with an :class:`ImportResult`.
 """
 
 from __future__ import annotations
 
-import pickle
-import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
-from sqlalchemy import select
-
-from crm.auth.models import User
 from crm.core.tabular import (
     MAX_ENTRIES,
     MAX_UNCOMPRESSED,
     HeaderMap,
-    TabularError,
     check_xlsx_safety,
-    clean_header,
     find_header,
     non_blank,
     read_rows,
 )
-from crm.core.timeutil import utcnow
-from crm.extensions import db
-from crm.imports.planner import ChunkPlanner, FileKeys
-from crm.imports.writer import ChunkWriter
-from crm.targets.importing import HEADER_ALIASES, HEADERS, RowContext, RowError, RowReader
 
-CHUNK = 1000
-HEADER_FIELDS = {clean_header(a)[0]: f for f, aliases in HEADER_ALIASES.items() for a in aliases}
 MAX_ERRORS = 1000  # errors kept for the report; the count goes on
 Progress = Callable[[str, int], None]  # (phase, rows done)
 
@@ -56,11 +40,11 @@ def open_sheet(
     path: str | Path,
     filename: str,
     limits: Limits,
-    aliases: dict[str, tuple[str, ...]] = HEADER_ALIASES,
+    aliases: dict[str, tuple[str, ...]],
 ) -> tuple[Iterator[tuple[int, list[str]]], HeaderMap, list[str]]:
     """(data rows after the header, the header map, the header row's cells) of a file;
     raises TabularError for a file that cannot be read or has no recognisable header
-    (``aliases``: the headers of the kind of list, the target list's by default)."""
+    (``aliases``: the headers of the kind of list)."""
     if filename.lower().endswith(".xlsx"):
         check_xlsx_safety(path, limits.max_uncompressed, limits.max_entries)
     rows = non_blank(read_rows(path, filename))
@@ -75,6 +59,26 @@ def open_sheet(
     stream = remember()
     header = find_header(stream, aliases, min_matches=2)
     return stream, header, seen[header.row]
+
+
+@dataclass
+class RowError:
+    row: int
+    column: str
+    reason: str
+
+    def as_dict(self) -> dict[str, Any]:
+        """Row 0 (the whole file) becomes None."""
+        return {"row": self.row or None, "column": self.column, "reason": self.reason}
+
+
+def plain(value: Any) -> Any:
+    """A JSON-safe copy (dates as ISO text), as the audit log stores values."""
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    return value
 
 
 @dataclass
@@ -114,151 +118,3 @@ class ImportResult:
             "rows": self.rows,
             "errors": self.error_count,
         }
-
-
-@dataclass
-class Importer:
-    """One import of a file into a zone (None: the city pool) by ``actor``."""
-
-    path: str | Path
-    filename: str
-    zone_id: int | None
-    actor: Any
-    limits: Limits = field(default_factory=Limits)
-    progress: Progress | None = None
-
-    def __post_init__(self) -> None:
-        self.actor_id = getattr(self.actor, "id", None)
-        self.actor_is_staff = getattr(self.actor, "role", None) == "staff"
-        self.header_cells: list[str] = []
-        self.mapping: dict[str, int] = {}
-        self.header_warnings: list[RowError] = []
-
-    def run(self, *, write: bool, batch_id: int | None = None) -> ImportResult:
-        """Validate every row; with ``write`` and no errors, write them (the caller commits)."""
-        result = ImportResult()
-        with tempfile.TemporaryFile() as spill:
-            try:
-                chunks = self._validate(result, spill if write else None)
-            except (TabularError, UnicodeError) as exc:
-                reason = str(exc) if isinstance(exc, TabularError) else "无法识别文件编码"
-                result.add_errors([RowError(0, "", reason)])
-                return result
-            if write and not result.error_count:
-                if batch_id is None:
-                    raise ValueError("writing needs an import batch")
-                self._write(spill, chunks, batch_id, result)
-        return result
-
-    # --- pass one ------------------------------------------------------------------------
-
-    def _rows(self) -> Iterator[tuple[int, list[str]]]:
-        stream, header, self.header_cells = open_sheet(self.path, self.filename, self.limits)
-        self.mapping = dict(header.columns)
-        problems = []
-        if "name" not in header.columns:
-            problems.append(RowError(header.row, HEADERS["name"], "缺少“企业名称”列"))
-        for cell in header.duplicates:  # a second column for the same field: the first wins
-            field_name = HEADER_FIELDS.get(clean_header(cell)[0])
-            first = self.header_cells[header.columns[field_name]] if field_name else ""
-            if field_name in ("name", "uscc"):
-                reason = f"与“{first}”列表示同一项内容，请删除其中一列"
-                problems.append(RowError(header.row, cell, reason))
-            else:
-                reason = f"与“{first}”列表示同一项内容，只读取“{first}”列"
-                self.header_warnings.append(RowError(header.row, cell, reason))
-        if problems:
-            raise _HeaderProblems(problems)
-        return stream
-
-    def _validate(self, result: ImportResult, spill: IO[bytes] | None) -> int:
-        try:
-            stream = self._rows()
-        except _HeaderProblems as exc:
-            result.add_errors(exc.errors)
-            return 0
-        result.add_errors(self.header_warnings, into="warnings")
-        owners, inactive = self._owners()
-        context = RowContext(self.zone_id, self.actor_id, self.actor_is_staff, owners)
-        reader = RowReader(self.mapping, self.header_cells, context)
-        planner = ChunkPlanner(
-            self.zone_id, self.actor_id, self.actor_is_staff, reader.column, frozenset(inactive)
-        )
-        keys = FileKeys(column=reader.column)
-        chunk: list = []
-        chunks = 0
-
-        def flush() -> None:
-            nonlocal chunks
-            plans, errors, warnings = planner.plan(chunk, keys)
-            result.add_errors(errors)
-            result.add_errors(warnings, into="warnings")
-            for plan in plans:
-                result.count(plan.outcome)
-            if spill is not None and not result.error_count:
-                pickle.dump(plans, spill, protocol=pickle.HIGHEST_PROTOCOL)
-                chunks += 1
-            chunk.clear()
-            if self.progress:
-                self.progress("validating", result.rows)
-
-        for number, cells in stream:
-            parsed = reader.read(number, cells)
-            if parsed is None:
-                continue
-            result.rows += 1
-            if result.rows > self.limits.max_rows:
-                reason = f"数据超过 {self.limits.max_rows} 行的上限，请拆分文件后分批导入"
-                result.add_errors([RowError(number, "", reason)])
-                break
-            if isinstance(parsed, list):
-                result.add_errors(parsed)
-            else:
-                chunk.append(parsed)
-            if len(chunk) >= CHUNK:
-                flush()
-        if chunk:
-            flush()
-        if result.rows == 0 and not result.error_count:
-            result.add_errors([RowError(0, "", "文件中没有数据行")])
-        return chunks
-
-    def _owners(self) -> tuple[dict[str, list[int]], set[int]]:
-        """The zone's people by display name and by login, and which of them are inactive
-        (an export names a target's owner even after they left; that is no change)."""
-        owners: dict[str, list[int]] = {}
-        inactive: set[int] = set()
-        if self.zone_id is None:
-            return owners, inactive
-        stmt = select(User.id, User.login, User.display_name, User.active).where(
-            User.zone_id == self.zone_id
-        )
-        for user_id, login, display_name, active in db.session.execute(stmt):
-            for key in {login, display_name}:
-                owners.setdefault(key, []).append(user_id)
-            if not active:
-                inactive.add(user_id)
-        return owners, inactive
-
-    # --- pass two ------------------------------------------------------------------------
-
-    def _write(self, spill: IO[bytes], chunks: int, batch_id: int, result: ImportResult) -> None:
-        """Write the plans of pass one, a chunk at a time (the caller's transaction)."""
-        spill.seek(0)
-        writer = ChunkWriter(batch_id, self.zone_id, self.actor)
-        writer.lock()
-        now = utcnow()
-        done = 0
-        for _ in range(chunks):
-            plans = pickle.load(spill)  # noqa: S301 — our own temporary file, written above
-            writer.write(plans, now)
-            done += len(plans)
-            if self.progress:
-                self.progress("writing", done)
-        result.written = True
-
-
-class _HeaderProblems(Exception):
-    def __init__(self, errors: list[RowError]) -> None:
-        super().__init__(errors[0].reason)
-        self.errors = errors

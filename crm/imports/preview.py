@@ -12,26 +12,19 @@ from pathlib import Path
 from typing import Any
 
 from crm.imports.cells import unguard
-from crm.imports.engine import HEADER_ALIASES, Limits, open_sheet
-from crm.projects.ledger import ALIASES as LEDGER_ALIASES
-from crm.targets.importing import COLUMNS
+from crm.imports.engine import Limits, open_sheet
+from crm.imports.kinds import ImportKind
 
 SAMPLE_ROWS = 5
 
 
-# Per kind of import: the header aliases and (field, canonical header) in display order.
-KINDS: dict[str, tuple[dict[str, tuple[str, ...]], list[tuple[str, str]]]] = {
-    "targets": (HEADER_ALIASES, [(c.field, c.header) for c in COLUMNS]),
-    "projects": (LEDGER_ALIASES, [(f, names[0]) for f, names in LEDGER_ALIASES.items()]),
-}
-
-
 def read_preview(
-    path: Path, filename: str, limits: Limits, async_rows: int, kind: str = "targets"
+    path: Path, filename: str, limits: Limits, async_rows: int, kind: ImportKind
 ) -> dict[str, Any]:
     """Header mapping, sample rows, a row count (exact up to ``async_rows``) and whether the
-    file is large. Raises TabularError for a file that cannot be read at all."""
-    aliases, known = KINDS[kind]
+    file is large. Raises TabularError for a file that cannot be read at all. The kind's
+    header aliases find the header; its columns are shown in their order."""
+    aliases, known = kind.aliases, kind.columns
     stream, header, cells = open_sheet(path, filename, limits, aliases)
     mapped = [(field, name) for field, name in known if field in header.columns]
     columns = [

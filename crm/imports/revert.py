@@ -1,14 +1,9 @@
 """Reverting a committed import batch (coordinators and admins).
 
-Targets the batch created are soft-deleted (an admin can restore them); fields the batch changed
-get their old values back — unless someone changed that field again after the import, in which
-case the later edit is kept and counted. Contacts the batch added are removed. Enterprises the
-batch created stay in the shared enterprise register (other zones may already use them).
-
-A project ledger batch: the projects it created are soft-deleted with their imported history;
-fields it changed on existing projects get their old values back (same rule). Stage events are
-never rewritten, so a batch that added stage events to projects that existed before it cannot be
-reverted as a whole: those projects are handled one by one on their pages.
+What a batch created is undone by its kind (``ImportKind.revert``: the target list in
+crm.targets.importer, a project ledger in crm.projects.ledger_kind); fields the batch changed
+get their old values back (:func:`restore_updates`) — unless someone changed that field again
+after the import, in which case the later edit is kept and counted.
 """
 
 from __future__ import annotations
@@ -18,19 +13,16 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Date, Float, Numeric, delete, or_, select, update
+from sqlalchemy import Date, Float, Numeric, select, update
 
 from crm.core.audit import record_audit
 from crm.core.timeutil import utcnow
-from crm.enterprises.models import Contact, Enterprise
 from crm.extensions import db
+from crm.imports.engine import plain
+from crm.imports.kinds import kind_of
 from crm.imports.models import ImportBatch, ImportChange
-from crm.imports.writer import plain
-from crm.projects.models import Project, StageEvent
-from crm.targets.models import Target
 
 CHUNK = 1000
-MODELS = {"enterprise": Enterprise, "target": Target, "contact": Contact, "project": Project}
 
 
 class RevertError(ValueError):
@@ -49,8 +41,9 @@ def _stored(model: Any, field: str, value: Any) -> Any:
     return value
 
 
-def _restore_updates(batch_id: int, now: Any) -> tuple[int, int]:
-    """(fields restored, fields kept because they changed after the import)."""
+def restore_updates(batch_id: int, now: Any, models: dict[str, Any]) -> tuple[int, int]:
+    """(fields restored, fields kept because they changed after the import); ``models``:
+    the model of each entity the batch's ImportChange rows name."""
     restored = kept = 0
     last_id = 0
     while True:
@@ -73,7 +66,7 @@ def _restore_updates(batch_id: int, now: Any) -> tuple[int, int]:
         for change in changes:
             by_entity[change.entity].append(change)
         for entity, items in by_entity.items():
-            model = MODELS[entity]
+            model = models[entity]
             fields = sorted({name for item in items for name in item.before or {}})
             columns = [getattr(model, name) for name in fields]
             current = {
@@ -93,8 +86,8 @@ def _restore_updates(batch_id: int, now: Any) -> tuple[int, int]:
                 if values:
                     if hasattr(model, "updated_at"):
                         values["updated_at"] = now
-                    if model is Project:  # an open edit form must not save over the revert
-                        values["version"] = Project.version + 1
+                    if "version" in model.__table__.c:  # an open edit form must not save over
+                        values["version"] = model.version + 1  # the revert
                     db.session.execute(
                         update(model).where(model.id == item.entity_id).values(values)
                     )
@@ -108,61 +101,10 @@ def revert_batch(batch: ImportBatch, actor: Any) -> dict[str, int]:
     if batch.status != "committed":
         raise RevertError("只有已导入的批次可以回退")
     now = utcnow()
-    if batch.kind == "projects":
-        return _revert_ledger(batch, actor, now)
-    removed = db.session.execute(
-        update(Target)
-        .where(Target.import_batch_id == batch.id, Target.deleted_at.is_(None))
-        .values(deleted_at=now, updated_at=now)
-    ).rowcount
-    restored, kept = _restore_updates(batch.id, now)
-    created_contacts = select(ImportChange.entity_id).where(
-        ImportChange.batch_id == batch.id,
-        ImportChange.entity == "contact",
-        ImportChange.action == "created",
-    )
-    contacts = db.session.execute(delete(Contact).where(Contact.id.in_(created_contacts))).rowcount
+    summary = kind_of(batch.kind).revert(batch, now)
     batch.status = "reverted"
     batch.reverted_at = now
     batch.reverted_by_id = actor.id
-    summary = {
-        "targets_removed": removed,
-        "fields_restored": restored,
-        "fields_kept": kept,
-        "contacts_removed": contacts,
-    }
-    batch.counts = {**(batch.counts or {}), "revert": summary}
-    record_audit("revert", "import_batch", batch.id, summary, actor=actor)
-    return summary
-
-
-def _revert_ledger(batch: ImportBatch, actor: Any, now: Any) -> dict[str, int]:
-    added_events = select(ImportChange.entity_id).where(
-        ImportChange.batch_id == batch.id, ImportChange.entity == "stage_event"
-    )
-    touched = db.session.scalar(
-        select(StageEvent.id)
-        .join(Project, Project.id == StageEvent.project_id)
-        .where(
-            StageEvent.id.in_(added_events),
-            or_(Project.import_batch_id.is_(None), Project.import_batch_id != batch.id),
-        )
-        .limit(1)
-    )
-    if touched is not None:
-        raise RevertError(
-            "这批台账为已有项目补录了阶段记录（阶段记录不可改写），不能整批回退，请在项目页逐个处理"
-        )
-    removed = db.session.execute(
-        update(Project)
-        .where(Project.import_batch_id == batch.id, Project.deleted_at.is_(None))
-        .values(deleted_at=now, updated_at=now, version=Project.version + 1)
-    ).rowcount
-    restored, kept = _restore_updates(batch.id, now)
-    batch.status = "reverted"
-    batch.reverted_at = now
-    batch.reverted_by_id = actor.id
-    summary = {"projects_removed": removed, "fields_restored": restored, "fields_kept": kept}
     batch.counts = {**(batch.counts or {}), "revert": summary}
     record_audit("revert", "import_batch", batch.id, summary, actor=actor)
     return summary

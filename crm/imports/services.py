@@ -25,7 +25,8 @@ from crm.core.roles import CITY_ROLES
 from crm.core.tabular import TabularError
 from crm.core.timeutil import utcnow
 from crm.extensions import db
-from crm.imports.engine import Importer, ImportResult, Limits
+from crm.imports.engine import ImportResult, Limits
+from crm.imports.kinds import BY_COLUMN, KINDS, POOL, ImportKind, kind_of
 from crm.imports.models import ImportBatch
 from crm.imports.preview import read_preview
 from crm.imports.progress import clear_progress, write_progress
@@ -33,10 +34,6 @@ from crm.imports.storage import batch_path, store_upload, upload_dir
 from crm.zones.models import Zone
 
 log = logging.getLogger(__name__)
-KIND = "targets"
-# What an upload can be: the target list, or a project ledger (台账, crm.projects.importing).
-KINDS = {"targets": "目标企业清单", "projects": "项目台账"}
-BY_COLUMN = "rows"  # a ledger whose rows name their zone (所属开发区), for city users
 ANALYZE_AFTER = 10_000  # rows created by one import
 # The CLI acts as the system: every zone, no user.
 SYSTEM_ACTOR = SimpleNamespace(
@@ -70,23 +67,21 @@ def limits() -> Limits:
     )
 
 
-def resolve_zone(actor: Any, choice: str | None, kind: str = KIND) -> int | None:
-    """The zone an actor may import into: zone users their own; city users any zone, or the
-    pool ("pool") for a target list, or the zone column (``BY_COLUMN``) for a ledger."""
+def resolve_zone(actor: Any, choice: str | None, kind: str) -> int | None:
+    """The zone an actor may import into: zone users their own; city users any zone, or none
+    when the kind takes it (``ImportKind.no_zone``: the pool for a target list, the zone
+    column for a ledger)."""
     if actor.role in ("staff", "manager"):
         if actor.zone_id is None or str(choice or actor.zone_id) != str(actor.zone_id):
             raise ImportRefused("只能导入到本开发区", "zone")
         return actor.zone_id
     if actor.role not in ("coordinator", "admin"):
         raise ImportRefused("只读用户不能导入", "zone")
-    if choice == "pool" and kind == "targets":
+    spec = kind_of(kind)
+    if choice is not None and choice == spec.no_zone:
         return None
-    if choice == BY_COLUMN and kind == "projects":
-        return None
-    if choice in ("pool", BY_COLUMN):
-        if kind == "targets":
-            raise ImportRefused("目标企业清单请选择开发区或市级储备库", "zone")
-        raise ImportRefused("项目台账请选择开发区，或按文件中的“所属开发区”列导入", "zone")
+    if choice in (POOL, BY_COLUMN):
+        raise ImportRefused(spec.zone_hint, "zone")
     zone = db.session.get(Zone, int(choice)) if (choice or "").isdigit() else None
     if zone is None or not zone.active:
         raise ImportRefused("请选择导入到哪个开发区（或市级储备库）", "zone")
@@ -109,12 +104,13 @@ def _file_problem(exc: Exception) -> str:
 
 
 def start_import(
-    upload: FileStorage, zone_choice: str | None, actor: Any, kind: str = KIND
+    upload: FileStorage, zone_choice: str | None, actor: Any, kind: str
 ) -> ImportBatch:
     """Store the upload, read its header and first rows, and validate it now (small files) or
     mark it for the worker (large ones: the caller queues the task after committing)."""
     if kind not in KINDS:
-        raise ImportRefused("请选择导入的内容（目标企业清单或项目台账）", "kind")
+        labels = "或".join(k.label for k in KINDS.values())
+        raise ImportRefused(f"请选择导入的内容（{labels}）", "kind")
     zone_id = resolve_zone(actor, zone_choice, kind)
     filename = os.path.basename(upload.filename or "")[-200:]
     if not filename:
@@ -123,7 +119,7 @@ def start_import(
     path = upload_dir() / stored
     try:
         async_rows = current_app.config["IMPORT_ASYNC_ROWS"]
-        preview = read_preview(path, filename, limits(), async_rows, kind)
+        preview = read_preview(path, filename, limits(), async_rows, kind_of(kind))
     except (TabularError, UnicodeError) as exc:
         path.unlink(missing_ok=True)
         raise ImportRefused(_file_problem(exc)) from exc
@@ -147,17 +143,14 @@ def start_import(
 
 
 def _importer(batch: ImportBatch, actor: Any) -> Any:
-    """The batch's importer: both answer ``run(write=…, batch_id=…)`` with an ImportResult."""
+    """The batch's importer (its kind's): it answers ``run(write=…, batch_id=…)`` with an
+    ImportResult."""
 
     def report(phase: str, done: int) -> None:
         write_progress(batch, phase, done)
 
-    if batch.kind == "projects":
-        from crm.projects.importing import LedgerImporter  # it builds on this module
-
-        path, name = batch_path(batch), batch.filename
-        return LedgerImporter(path, name, batch.zone_id, actor, limits(), report)
-    return Importer(batch_path(batch), batch.filename, batch.zone_id, actor, limits(), report)
+    importer = kind_of(batch.kind).importer
+    return importer(batch_path(batch), batch.filename, batch.zone_id, actor, limits(), report)
 
 
 def _record(batch: ImportBatch, result: ImportResult) -> None:
@@ -217,22 +210,27 @@ def commit_batch(batch_id: int, actor: Any) -> ImportBatch:
     clear_progress(batch)
     db.session.commit()
     if result.written:
-        refresh_statistics(result.created)
+        refresh_statistics(result.created, kind_of(batch.kind))
     return batch
 
 
 def import_file(
-    path: str | Path, zone_id: int | None, *, dry_run: bool, actor: Any = SYSTEM_ACTOR
+    kind: ImportKind,
+    path: str | Path,
+    zone_id: int | None,
+    *,
+    dry_run: bool,
+    actor: Any = SYSTEM_ACTOR,
 ) -> tuple[ImportResult, ImportBatch | None]:
     """The CLI's import: validate (dry run) or import and commit, recording a batch."""
     filename = os.path.basename(str(path))
-    importer = Importer(path, filename, zone_id, actor, limits())
+    importer = kind.importer(path, filename, zone_id, actor, limits())
     if dry_run:
         result = importer.run(write=False)
         db.session.rollback()
         return result, None
     batch = ImportBatch(
-        kind=KIND,
+        kind=kind.name,
         zone_id=zone_id,
         filename=filename[-200:],
         stored_path="",
@@ -250,14 +248,14 @@ def import_file(
     batch.status, batch.committed_at = "committed", utcnow()
     record_audit("import", "import_batch", batch.id, result.counts(), actor=actor)
     db.session.commit()
-    refresh_statistics(result.created)
+    refresh_statistics(result.created, kind)
     return result, batch
 
 
-def refresh_statistics(created: int) -> None:
+def refresh_statistics(created: int, kind: ImportKind) -> None:
     """After adding many rows, let PostgreSQL plan with the new sizes (its autovacuum may be
     off or not have run yet); otherwise the next import's lookups and exports can pick
     sequential scans."""
     if created >= ANALYZE_AFTER and db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(text("ANALYZE enterprise, target, contact, import_change"))
+        db.session.execute(text(f"ANALYZE {', '.join((*kind.tables, 'import_change'))}"))
         db.session.commit()

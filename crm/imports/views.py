@@ -1,9 +1,9 @@
-"""Import and export pages: upload, preview and report, commit, revert, template, export."""
+"""Import pages: upload, preview and report, commit, revert (each kind's template download
+and the target export are added to this blueprint by their areas)."""
 
 from __future__ import annotations
 
 import tempfile
-from urllib.parse import urlencode
 
 from flask import (
     Blueprint,
@@ -21,22 +21,17 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from crm.core.access import allow, get_or_404, scoped_select
-from crm.core.audit import record_audit
 from crm.core.downloads import ascii_name, download
 from crm.core.forms import choices, commit_or_flash
-from crm.core.roles import ROLES
-from crm.core.timeutil import local_today
 from crm.extensions import db
 from crm.imports import services, tasks
 from crm.imports.forms import ActionForm, UploadForm
+from crm.imports.kinds import KINDS
 from crm.imports.models import ImportBatch
 from crm.imports.progress import progress as progress_of
 from crm.imports.reports import write_report
 from crm.imports.revert import RevertError, revert_batch
-from crm.imports.spreadsheets import CSV_MIMETYPE, XLSX_MIMETYPE
-from crm.projects.ledger_template import write_ledger_template
-from crm.targets import exporting
-from crm.targets.queries import TargetFilters, target_list_stmt
+from crm.imports.spreadsheets import XLSX_MIMETYPE
 from crm.zones.services import visible_zones
 
 bp = Blueprint("imports", __name__)
@@ -51,23 +46,19 @@ def _zone_choices(form: UploadForm) -> None:
         form.zone.choices = choices([(str(zone.id), zone.name)] if zone else [])
         form.zone.data = form.zone.data or (str(zone.id) if zone else "")
         return
-    pairs = [
-        ("", _("请选择")),
-        ("pool", _("市级储备库（目标企业清单）")),
-        (services.BY_COLUMN, _("按文件中的“所属开发区”列（项目台账）")),
-    ]
+    pairs = [("", _("请选择"))]
+    pairs += [(k.no_zone, str(k.no_zone_label)) for k in KINDS.values() if k.no_zone]
     form.zone.choices = choices(pairs + [(str(z.id), z.name) for z in visible_zones()])
 
 
 def _kind_choices(form: UploadForm) -> None:
-    form.kind.choices = choices([("targets", _("目标企业清单")), ("projects", _("项目台账"))])
-    if form.kind.data not in services.KINDS:
-        form.kind.data = (
-            request.args.get("kind") if request.args.get("kind") == "projects" else "targets"
-        )
+    form.kind.choices = choices([(k.name, _(k.label)) for k in KINDS.values()])
+    if form.kind.data not in KINDS:
+        asked = request.args.get("kind")
+        form.kind.data = asked if asked in KINDS else next(iter(KINDS), None)
 
 
-def _xlsx_response(write, filename: str, fallback: str) -> Response:
+def xlsx_response(write, filename: str, fallback: str) -> Response:
     # Not a with-block: the response streams the file and closes (and so deletes) it.
     handle = tempfile.TemporaryFile()  # noqa: SIM115
     write(handle)
@@ -103,28 +94,6 @@ def index():
     batches = db.session.scalars(stmt).all()
     status = 400 if form.errors else 200
     return render_template("imports/index.html", form=form, batches=batches), status
-
-
-@bp.get("/imports/template.xlsx")
-@allow(*IMPORTERS)
-def template():
-    """The import template: canonical headers and one example row."""
-    return _xlsx_response(
-        lambda handle: exporting.write_template(handle, local_today()),
-        "目标企业导入模板.xlsx",
-        "target-import-template.xlsx",
-    )
-
-
-@bp.get("/imports/ledger-template.xlsx")
-@allow(*IMPORTERS)
-def ledger_template():
-    """The project ledger (台账) template: the headers the import reads and an example row."""
-    return _xlsx_response(
-        lambda handle: write_ledger_template(handle, local_today()),
-        "项目台账导入模板.xlsx",
-        "project-ledger-template.xlsx",
-    )
 
 
 @bp.get("/imports/<int(max=2147483647):batch_id>")
@@ -166,7 +135,7 @@ def progress(batch_id: int):
 def report(batch_id: int):
     """The validation report: row, column and reason of every problem."""
     batch = get_or_404(ImportBatch, batch_id)
-    return _xlsx_response(
+    return xlsx_response(
         lambda handle: write_report(batch, handle),
         f"导入校验报告_{batch.id}.xlsx",
         ascii_name("import-report", batch.id, ext="xlsx"),
@@ -207,29 +176,3 @@ def revert(batch_id: int):
         abort(400)
     commit_or_flash(lambda: revert_batch(batch, current_user), RevertError, _("已回退这批导入"))
     return redirect(url_for("imports.detail", batch_id=batch_id))
-
-
-@bp.get("/targets/export")
-@allow(*ROLES)
-def export_targets():
-    """The target list under the current filter, as .xlsx or .csv (audited)."""
-    file_format = request.args.get("format", "xlsx")
-    if file_format not in ("xlsx", "csv"):
-        abort(400)
-    filters = TargetFilters.from_args(request.args)
-    stmt = target_list_stmt(current_user, filters)
-    changes = {
-        "format": file_format,
-        "filters": urlencode(filters.active()),
-        "rows": exporting.count_rows(stmt),
-    }
-    record_audit("export", "target", None, changes, actor=current_user)
-    db.session.commit()
-    zone_name, zone_code = exporting.export_zone(filters.zone)
-    today = local_today()
-    filename = "-".join(filter(None, ["目标企业清单", zone_name, f"{today:%Y%m%d}"]))
-    filename += f".{file_format}"
-    fallback = ascii_name("targets", zone_code, today, ext=file_format)
-    if file_format == "xlsx":
-        return _xlsx_response(lambda handle: exporting.write_xlsx(stmt, handle), filename, fallback)
-    return download(exporting.csv_pieces(stmt), filename, fallback, CSV_MIMETYPE, stream=True)

@@ -10,7 +10,6 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from crm.auth.models import User
-from crm.chains.link_views import chain_links
 from crm.core.access import SIGNED_IN, WRITERS, allow, get_or_404, scoped
 from crm.core.downloads import ascii_fallback, download
 from crm.core.timeutil import local_today
@@ -33,6 +32,7 @@ from crm.projects.services import (
     stage_durations,
     writable_project_or_404,
 )
+from crm.targets.chain_hooks import chain_links
 from crm.targets.forms import ACTIVITY_FIELDS
 from crm.targets.models import Activity
 from crm.zones.services import visible_zones

@@ -18,22 +18,20 @@ from typing import Any
 
 from sqlalchemy import insert
 
-from crm.chains.links import NodeResolver, link_imported
 from crm.core.audit import record_audit
 from crm.core.tabular import TabularError, find_header, non_blank, read_rows
 from crm.core.timeutil import local_today
 from crm.enterprises.services import EnterpriseError, create_enterprise
 from crm.extensions import db
-from crm.imports.engine import ImportResult, Limits, Progress
+from crm.imports.engine import ImportResult, Limits, Progress, RowError, plain
 from crm.imports.models import ImportChange
 from crm.imports.services import SYSTEM_ACTOR
-from crm.imports.writer import plain
 from crm.projects.ledger import ALIASES, LedgerReader, LedgerRow, column_label
 from crm.projects.ledger_plan import LedgerPlan, LedgerPlanner, RowProblem
 from crm.projects.models import Project, StageEvent
 from crm.projects.services import ProjectError, create_project, update_project
 from crm.projects.stages import SIDE
-from crm.targets.importing import RowError
+from crm.targets.chain_hooks import link_imported, node_resolver
 from crm.zones.models import Zone
 
 MAX_ROWS = 20_000
@@ -153,7 +151,7 @@ class LedgerImporter:
         if batch_id is not None and log:
             db.session.execute(insert(ImportChange.__table__), log)
         if self.chain_texts:
-            link_imported("project", self.chain_texts, NodeResolver())
+            link_imported("project", self.chain_texts, node_resolver())
         result.written = True
 
     def _write_plan(self, plan: LedgerPlan, batch_id: int | None, log: list) -> None:

@@ -15,8 +15,8 @@ from typing import Any
 from crm.core.money import AmountError, parse_amount
 from crm.core.tabular import HeaderMap, TabularError, parse_date
 from crm.enterprises.uscc import UsccError, validate_uscc
+from crm.imports.engine import RowError
 from crm.projects.stages import ALL_STAGES, PIPELINE, rank, stage_label
-from crm.targets.importing import RowError
 
 ALIASES: dict[str, tuple[str, ...]] = {
     "name": ("项目名称", "项目"),

@@ -20,12 +20,11 @@ from crm.enterprises.models import Enterprise
 from crm.enterprises.names import normalize_name
 from crm.enterprises.services import find_duplicates
 from crm.extensions import db
-from crm.imports.engine import ImportResult
+from crm.imports.engine import ImportResult, RowError
 from crm.projects.ledger import ALIASES, DATED, LedgerRow
 from crm.projects.models import Project
 from crm.projects.services import INITIAL_STAGES, can_write_project
 from crm.projects.stages import PIPELINE, SIDE, rank, stage_label
-from crm.targets.importing import RowError
 from crm.zones.models import Zone
 
 

@@ -16,7 +16,6 @@ from sqlalchemy import Select, and_, case, false, func, or_, select
 from sqlalchemy.orm import contains_eager
 
 from crm.auth.models import User
-from crm.chains.links import chain_filter
 from crm.core.access import scoped
 from crm.core.models import AuditLog
 from crm.core.settings import get_setting
@@ -25,6 +24,7 @@ from crm.enterprises.models import Enterprise
 from crm.extensions import db
 from crm.projects.models import PROJECT_TYPES, Project
 from crm.projects.stages import ALL_STAGES, PIPELINE, SIDE, rot_days, stage_label
+from crm.targets.chain_hooks import chain_filter
 
 OPEN_STAGES = PIPELINE[: PIPELINE.index("production")]  # where rotting and next steps matter
 FINISHED = ("full_production", "terminated")

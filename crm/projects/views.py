@@ -10,7 +10,6 @@ from __future__ import annotations
 from flask import render_template, request, url_for
 from flask_login import current_user
 
-from crm.chains.links import chain_choices
 from crm.core.access import SIGNED_IN, allow
 from crm.core.audit import record_audit
 from crm.core.downloads import ascii_name, download
@@ -32,6 +31,7 @@ from crm.projects.queries import (
 )
 from crm.projects.services import project_signals
 from crm.projects.stages import ALL_STAGES, stage_label
+from crm.targets.chain_hooks import chain_choices
 from crm.targets.queries import zone_people
 from crm.zones.services import visible_zones
 

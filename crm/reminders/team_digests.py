@@ -7,6 +7,7 @@ the quota service computes every zone's attainment in a fixed number of queries.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
@@ -42,6 +43,10 @@ except ImportError:  # pragma: no cover — depends on the areas installed
 
 GAP_LIMIT = 20
 PER_OWNER = 5  # overdue items listed per staff member in the manager digest
+
+# Sections other areas add to the city-level weekly digest, by name (Area.digest_sections in
+# crm/areas.py): a function (user, week) giving the section's data for its template.
+SECTIONS: dict[str, Callable[[Any, Any], Any]] = {}
 
 
 def _visible(user: User, project_ids: set[int]) -> dict[int, Project]:
@@ -291,6 +296,7 @@ def city_sections(user: User, week: Week, shared: bool = False) -> dict[str, Any
         ],
         "chain_gaps": chain_gaps(user),
         "stage_changes": stage_changes(user, week),
+        **{name: section(user, week) for name, section in SECTIONS.items()},
     }
 
 

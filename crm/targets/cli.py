@@ -44,7 +44,7 @@ def import_command(file: Path, zone_code: str, dry_run: bool, as_json: bool) -> 
     Exit status 0 when committed (or, with --dry-run, when the file is clean); 1 when there
     were errors and nothing was written.
     """
-    from crm.imports.services import import_file
+    from crm.targets.importer import import_file
 
     result, batch = import_file(file, _zone_id(zone_code), dry_run=dry_run)
     failed = bool(result.error_count)

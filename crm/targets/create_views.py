@@ -13,11 +13,12 @@ from flask_login import current_user
 from crm.core.access import WRITERS, allow, scoped_select
 from crm.enterprises.forms import ENTERPRISE_FORM_FIELDS, field_error, form_values, parse_id
 from crm.enterprises.models import Enterprise
+from crm.enterprises.search import search_enterprises
 from crm.enterprises.services import DuplicateEnterprise, EnterpriseError, create_enterprise
 from crm.extensions import db
 from crm.targets.detail_views import has_errors
 from crm.targets.forms import TARGET_FORM_FIELDS, TargetCreateForm, owner_choices, zone_choices
-from crm.targets.queries import POOL, search_enterprises, targets_by_enterprise, zone_people
+from crm.targets.queries import POOL, targets_by_enterprise, zone_people
 from crm.targets.services import TargetError, create_target
 from crm.zones.services import visible_zones
 

@@ -12,7 +12,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from crm.chains.link_views import chain_links
 from crm.core.access import SIGNED_IN, WRITERS, allow, get_or_404, scoped_select
 from crm.core.forms import commit_or_flash
 from crm.core.timeutil import local_today
@@ -25,6 +24,7 @@ from crm.enterprises.forms import (
 )
 from crm.enterprises.services import EnterpriseError, add_contact
 from crm.extensions import db
+from crm.targets.chain_hooks import chain_links
 from crm.targets.forms import (
     ACTIVITY_FIELDS,
     PRIORITY_LABELS,

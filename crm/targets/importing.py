@@ -20,6 +20,7 @@ from crm.core.timeutil import local_today
 from crm.enterprises.names import normalize_name
 from crm.enterprises.services import EnterpriseError, clean_values
 from crm.imports.cells import split_list, split_location, unguard
+from crm.imports.engine import RowError
 from crm.targets.models import ATTRACTION_MODES, TARGET_STATUSES
 from crm.targets.services import MAX_FUTURE
 
@@ -91,17 +92,6 @@ STATUS_WORDS = {
     **{label: code for code, label in TARGET_STATUSES.items()},
     **{code: code for code in TARGET_STATUSES},
 }
-
-
-@dataclass
-class RowError:
-    row: int
-    column: str
-    reason: str
-
-    def as_dict(self) -> dict[str, Any]:
-        """Row 0 (the whole file) becomes None."""
-        return {"row": self.row or None, "column": self.column, "reason": self.reason}
 
 
 @dataclass

@@ -6,16 +6,18 @@ from dataclasses import dataclass, fields
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, func, or_, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import contains_eager
 
 from crm.auth.models import User
-from crm.chains.links import chain_filter
 from crm.core.access import scoped
 from crm.core.dbutil import json_list_contains
 from crm.core.roles import ZONE_ROLES
 from crm.enterprises.models import Enterprise
+from crm.enterprises.search import search_clause
+from crm.enterprises.services import TARGET_LOOKUPS
 from crm.extensions import db
+from crm.targets.chain_hooks import chain_filter
 from crm.targets.models import OPEN_STATUSES, Target
 from crm.targets.services import stale_before
 
@@ -55,26 +57,6 @@ class TargetFilters:
 
     def active(self) -> dict[str, str]:
         return {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name)}
-
-
-def search_clause(q: str):
-    """Substring match on names, aliases, pinyin, initials and credit code (indexed).
-
-    The matching ids come first, from a MATERIALIZED CTE on the trigram index: PostgreSQL
-    guesses ~1 % of rows for any substring and, with a plain WHERE, walks the whole list in
-    sort order probing each enterprise (seconds at 1 000 000 enterprises). The pattern is
-    rendered into the SQL (literal_execute) so each search is planned for its own pattern: a
-    prepared generic plan scans the whole index for a pattern without trigrams (1–2 chars)."""
-    text = q.replace("\x00", "").strip().lower()  # PostgreSQL text never holds NUL
-    escaped = text.replace("/", "//").replace("%", "/%").replace("_", "/_")
-    pattern = bindparam(None, f"%{escaped}%", literal_execute=True)
-    hits = (
-        select(Enterprise.id)
-        .where(Enterprise.search_text.like(pattern, escape="/"))
-        .cte()
-        .prefix_with("MATERIALIZED", dialect="postgresql")
-    )
-    return Enterprise.id.in_(select(hits.c.id))
 
 
 def _int(value: str) -> int | None:
@@ -155,6 +137,9 @@ def targets_by_enterprise(enterprise_ids: Any, user: Any) -> dict[int, list[Targ
     return grouped
 
 
+TARGET_LOOKUPS.append(targets_by_enterprise)  # the enterprise pages list these
+
+
 def pursued_elsewhere(targets: list[Target], user: Any) -> dict[int, list[Target]]:
     """For each target, the other zones' targets (not dropped) of its enterprise (one query)."""
     siblings = targets_by_enterprise({t.enterprise_id for t in targets}, user)
@@ -178,15 +163,3 @@ def zone_people(user: Any, zone_id: int | None = None) -> list[User]:
     if zone_id is not None:
         stmt = stmt.where(User.zone_id == zone_id)
     return list(db.session.scalars(stmt).unique())
-
-
-def search_enterprises(q: str, user: Any, limit: int = 20) -> list[Enterprise]:
-    """Enterprises matching the search box (name, alias, pinyin, credit code), by name."""
-    if not q.strip():
-        return []
-    stmt = scoped(
-        select(Enterprise).where(search_clause(q), Enterprise.deleted_at.is_(None)),
-        Enterprise,
-        user,
-    ).order_by(Enterprise.normalized_name, Enterprise.id)
-    return list(db.session.scalars(stmt.limit(limit)))

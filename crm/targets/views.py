@@ -11,7 +11,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from crm.chains.links import chain_choices
 from crm.core.access import SIGNED_IN, WRITERS, allow, scoped
 from crm.core.pagination import paginate
 from crm.core.timeutil import local_today
@@ -21,6 +20,7 @@ from crm.enterprises.models import LABELS
 from crm.extensions import db
 from crm.targets import conflict_views, create_views, detail_views
 from crm.targets.bulk import BULK_ACTIONS, bulk_update
+from crm.targets.chain_hooks import chain_choices
 from crm.targets.forms import EDITABLE_STATUSES, PRIORITY_LABELS
 from crm.targets.models import ATTRACTION_MODES, OPEN_STATUSES, TARGET_STATUSES, Target
 from crm.targets.queries import (

@@ -76,14 +76,3 @@ def move_zone(zone: Zone, direction: int, actor: Any) -> None:
         record_audit(
             "reorder", "zone", zone.id, {"sort_order": [None, zone.sort_order]}, actor=actor
         )
-
-
-def delete_zone(zone: Zone, actor: Any) -> None:
-    """Delete a zone that holds nothing; a zone with users or records is refused."""
-    from crm.auth.models import User
-
-    users = db.session.scalar(select(func.count(User.id)).where(User.zone_id == zone.id))
-    if users:
-        raise ZoneError(f"开发区“{zone.name}”仍有 {users} 个用户，不能删除；可以改为停用")
-    record_audit("delete", "zone", zone.id, {"code": zone.code, "name": zone.name}, actor=actor)
-    db.session.delete(zone)

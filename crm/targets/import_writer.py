@@ -9,18 +9,19 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, func, insert, select, text, update
 
-from crm.chains.links import NodeResolver, link_imported
 from crm.enterprises.models import Contact, Enterprise
 from crm.enterprises.services import build_search_text
 from crm.extensions import db
+from crm.imports.engine import plain
 from crm.imports.models import ImportBatch, ImportChange
-from crm.imports.planner import RowPlan
+from crm.targets.chain_hooks import link_imported, node_resolver
 from crm.targets.conflicts import detect_conflict
+from crm.targets.import_planner import RowPlan
 from crm.targets.models import Target
 
 ENTERPRISE_DEFAULTS = {
@@ -38,15 +39,6 @@ ENTERPRISE_DEFAULTS = {
     "merged_into_id": None,
     "deleted_at": None,
 }
-
-
-def plain(value: Any) -> Any:
-    """A JSON-safe copy (dates as ISO text), as the audit log stores values."""
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, list | tuple):
-        return [plain(v) for v in value]
-    return value
 
 
 def allocate_ids(model: Any, count: int) -> list[int]:
@@ -98,7 +90,7 @@ class ChunkWriter:
         self.zone_id = zone_id
         self.actor = actor
         self.actor_id = getattr(actor, "id", None)
-        self.resolver: NodeResolver | None = None  # loaded at the first row naming a node
+        self.resolver: Any = None  # loaded at the first row naming a node
 
     def lock(self) -> None:
         """Write first (to the batch row): on SQLite this takes the database's write lock for
@@ -197,7 +189,7 @@ class ChunkWriter:
         }
         if texts:
             if self.resolver is None:
-                self.resolver = NodeResolver()
+                self.resolver = node_resolver()
             link_imported("target", texts, self.resolver)
 
     def _contacts(self, plans: list[RowPlan], now: datetime, out: list[dict]) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 
 from config import Config, server_address
-from crm.core.demo import demo_logins
+from crm.auth.demo import demo_logins
 
 
 def main() -> None:

@@ -1,77 +1,13 @@
-"""Command-line interface: seed and demo data, users and tokens."""
+"""Users and API tokens from the command line: `flask --app app users create|token|list`."""
 
 from __future__ import annotations
 
 import getpass
-import sys
 
 import click
-from flask import Flask, current_app
 from sqlalchemy import select
 
 from crm.extensions import db
-
-
-def register_commands(app: Flask) -> None:
-    app.cli.add_command(seed)
-    app.cli.add_command(demo)
-    app.cli.add_command(users)
-    from crm.chains.cli import chains
-    from crm.projects.cli import projects
-    from crm.quotas.cli import quota
-    from crm.reminders.cli import reminders
-    from crm.targets.cli import targets
-
-    app.cli.add_command(targets)
-    app.cli.add_command(chains)
-    app.cli.add_command(projects)
-    app.cli.add_command(quota)
-    app.cli.add_command(reminders)
-
-
-def load_seed() -> dict[str, int]:
-    """The plan's seed data (idempotent): zones, quotas, chains."""
-    from crm.chains.seed import seed_chains
-    from crm.quotas.indicators import seed_indicators
-    from crm.quotas.seed import seed_quotas
-    from crm.zones.seed import seed_zones
-
-    counts = {"zone": seed_zones(), "quota": seed_quotas(), "chain": seed_chains()}
-    counts["goal"] = seed_indicators()
-    db.session.commit()
-    return counts
-
-
-@click.command()
-def seed() -> None:
-    """Load the plan's seed data (idempotent): zones, quotas, chains."""
-    counts = load_seed()
-    click.echo("seed: " + ", ".join(f"{n} {kind}(s)" for kind, n in counts.items()) + " created")
-
-
-@click.command()
-@click.option("--password", envvar="DEMO_PASSWORD", default=None, help="Demo users' password.")
-def demo(password: str | None) -> None:
-    """Load demo users and data (refused in production)."""
-    if current_app.config["ENV_NAME"] == "production":
-        click.echo("demo data is never loaded in production", err=True)
-        sys.exit(2)
-    from crm.core.demo import load_demo_users
-    from crm.projects.demo import load_demo_projects
-    from crm.targets.demo import load_demo_targets
-
-    load_seed()
-    counts = {"user": load_demo_users(password or current_app.config["DEMO_PASSWORD"])}
-    db.session.commit()
-    counts["target"] = load_demo_targets()
-    db.session.commit()
-    counts["project"] = load_demo_projects()
-    db.session.commit()
-    from crm.chains.demo import load_demo_chains
-
-    counts["chain link"] = load_demo_chains()
-    db.session.commit()
-    click.echo("demo: " + ", ".join(f"{n} {kind}(s)" for kind, n in counts.items()) + " created")
 
 
 @click.group()

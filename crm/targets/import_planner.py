@@ -17,7 +17,8 @@ from crm.core.tabular import clean_cell
 from crm.enterprises.models import Contact, Enterprise
 from crm.enterprises.services import split_aliases
 from crm.extensions import db
-from crm.targets.importing import ENTERPRISE_FIELDS, HEADERS, TARGET_FIELDS, ParsedRow, RowError
+from crm.imports.engine import RowError
+from crm.targets.importing import ENTERPRISE_FIELDS, HEADERS, TARGET_FIELDS, ParsedRow
 from crm.targets.models import Target
 
 ENTERPRISE_COLUMNS = (
