@@ -17,11 +17,9 @@ from crm.core.access import SIGNED_IN, allow, get_or_404, public
 from crm.core.downloads import download
 from crm.core.timeutil import local_today
 from crm.extensions import db
-from crm.reminders import admin_views, services  # noqa: F401 — admin routes join the blueprint
+from crm.reminders import admin_views, agenda, services  # noqa: F401 — admin routes join
 from crm.reminders.blueprint import bp
 from crm.reminders.forms import EmptyForm, PreferencesForm
-from crm.reminders.items import follow_ups
-from crm.reminders.periods import overdue_floor
 from crm.reminders.recipients import KIND_LABELS, preferences
 from crm.reminders.rendering import render_digest
 from crm.reminders.web import email_frame
@@ -32,16 +30,20 @@ __all__ = ["bp"]
 @bp.get("/")
 @allow(*SIGNED_IN)
 def mine():
-    """My follow-ups: overdue, today and the rest of this week."""
+    """My follow-ups: this week (overdue, today, later), next week, everything open, or a
+    month calendar (``?view=week|next|open|month``, ``&month=2026-12``)."""
     today = local_today()
-    sunday = today + timedelta(days=6 - today.weekday())
-    items = follow_ups(current_user, overdue_floor(today), sunday, today)
+    view = request.args.get("view", "week")
+    if view == "month":
+        month = agenda.month_view(
+            current_user, agenda.parse_month(request.args.get("month"), today), today
+        )
+        return render_template(
+            "reminders/mine.html", today=today, view=view, month=month, ranges=agenda.RANGES
+        )
+    found = agenda.agenda(current_user, view, today)
     return render_template(
-        "reminders/mine.html",
-        today=today,
-        overdue=sorted((i for i in items if i.days_late > 0), key=lambda i: -i.days_late),
-        due_today=[i for i in items if i.days_late == 0],
-        this_week=[i for i in items if i.days_late < 0],
+        "reminders/mine.html", today=today, view=found.view, agenda=found, ranges=agenda.RANGES
     )
 
 

@@ -198,6 +198,8 @@ def log_activity(target: Target, raw: dict[str, Any], actor: Any) -> Activity:
     activity.target_id = target.id
     db.session.add(activity)
     follow_subject(target, activity)
+    if activity.next_step:  # the latest next step recorded, as for projects
+        target.next_step = activity.next_step
     if target.status == "new":
         target.status = "contacted"
     db.session.flush()
