@@ -39,6 +39,8 @@ MERGE_HOOKS: list[Callable[[Enterprise, Enterprise, Any], None]] = []
 # The targets area registers how to find the live targets of some enterprises, by enterprise
 # id, as a user may see them (shown on the enterprise pages).
 TARGET_LOOKUPS: list[Callable[[Any, Any], dict[int, list[Any]]]] = []
+# The projects area registers the same for projects (the enterprise and target pages list them).
+PROJECT_LOOKUPS: list[Callable[[Any, Any], dict[int, list[Any]]]] = []
 
 
 class EnterpriseError(ValueError):
@@ -303,4 +305,13 @@ def targets_by_enterprise(enterprise_ids: Any, user: Any) -> dict[int, list[Any]
     for lookup in TARGET_LOOKUPS:
         for enterprise_id, targets in lookup(enterprise_ids, user).items():
             found.setdefault(enterprise_id, []).extend(targets)
+    return found
+
+
+def projects_by_enterprise(enterprise_ids: Any, user: Any) -> dict[int, list[Any]]:
+    """The live projects of these enterprises the user may see, grouped by enterprise."""
+    found: dict[int, list[Any]] = {}
+    for lookup in PROJECT_LOOKUPS:
+        for enterprise_id, projects in lookup(enterprise_ids, user).items():
+            found.setdefault(enterprise_id, []).extend(projects)
     return found
