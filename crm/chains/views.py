@@ -117,7 +117,9 @@ def _node_details(node: ChainNode, zone_id: int | None) -> dict:
 def graph(chain_id: int):
     """An interactive graph of the chain (ECharts), with the same numbers as the map."""
     chain = get_or_404(Chain, chain_id)
-    return render_template("chains/graph.html", chain=chain, zone_id=_zone_filter())
+    return render_template(
+        "chains/graph.html", chain=chain, zone_id=_zone_filter(), statuses=STATUSES
+    )
 
 
 @bp.get(f"/<{ID}:chain_id>/graph.json")
@@ -129,6 +131,7 @@ def graph_data(chain_id: int):
     def as_tree(view):
         counts = view.counts
         return {
+            "id": view.node.id,
             "name": view.node.name,
             "value": counts.covered,
             "status": view.status,
