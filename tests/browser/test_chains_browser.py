@@ -76,7 +76,8 @@ def test_graph_has_its_legend_and_a_click_opens_the_node_panel(page, live_server
             const item = data.getRawDataItem(i);
             const el = data.getItemGraphicEl(i);
             if (item && item.id && el) {
-              const [x, y] = el.parent ? el.parent.transformCoordToGlobal(el.x, el.y) : [el.x, el.y];
+              const p = el.parent;
+              const [x, y] = p ? p.transformCoordToGlobal(el.x, el.y) : [el.x, el.y];
               return {id: item.id, name: item.name, x: x, y: y};
             }
           }
