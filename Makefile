@@ -25,6 +25,9 @@ static/vendor/.copied: static/node_modules/.package-lock.json
 	cp static/node_modules/bootstrap/dist/js/bootstrap.bundle.min.js static/vendor/bootstrap/
 	mkdir -p static/vendor/echarts
 	cp static/node_modules/echarts/dist/echarts.min.js static/vendor/echarts/
+	mkdir -p static/vendor/tom-select
+	cp static/node_modules/tom-select/dist/js/tom-select.complete.min.js static/vendor/tom-select/
+	cp static/node_modules/tom-select/dist/css/tom-select.bootstrap5.min.css static/vendor/tom-select/
 	touch $@
 
 assets: static/vendor/.copied

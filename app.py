@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
+import posixpath
 from typing import Any
 
-from flask import Flask, has_request_context, render_template, request, session
+from flask import Flask, abort, has_request_context, render_template, request, session
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -15,6 +16,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import INSTANCE_DIR, Config, config_from_env
+from crm.core import boundary, conflicts
 from crm.core.timeutil import format_datetime_zh
 from crm.extensions import babel, celery_init_app, csrf, db, limiter, login_manager, migrate
 
@@ -23,7 +25,11 @@ CSP = (
     "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
     "form-action 'self'; frame-ancestors 'none'"
 )
-ERROR_CODES = (400, 401, 403, 404, 405, 409, 413, 415, 422, 429, 500)
+# Only the built assets are served; static/node_modules (npm's install tree, package.json
+# included) stays on disk for `make assets` and answers 404.
+STATIC_DIRS = frozenset({"css", "js", "vendor"})
+STATIC_FILES = frozenset({"favicon.svg"})
+ERROR_CODES = (400, 401, 403, 404, 405, 409, 413, 414, 415, 422, 429, 500)
 PAGE_MESSAGES = {
     400: _l("请求无效，请返回重试（表单可能已过期）"),
     401: _l("请先登录"),
@@ -32,6 +38,7 @@ PAGE_MESSAGES = {
     405: _l("不支持该请求方法"),
     409: _l("数据已被他人修改，请刷新后重试"),
     413: _l("上传的文件过大"),
+    414: _l("请求的网址过长"),
     415: _l("文件类型不受支持"),
     422: _l("提交的数据未通过校验"),
     429: _l("操作过于频繁，请稍后再试"),
@@ -50,8 +57,10 @@ def create_app(config_class: type[Config] | None = None, **overrides: Any) -> Fl
     if app.config["TRUSTED_PROXIES"]:
         n = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
+    boundary.init_app(app, strict_prefixes=("/api/",))
     register_extensions(app)
     register_blueprints(app)
+    register_static(app)
     register_request_hooks(app)
     register_error_handlers(app)
     register_template_helpers(app)
@@ -129,6 +138,21 @@ def register_blueprints(app: Flask) -> None:
     app.view_functions["api-docs.openapi_json"] = public(lambda: openapi())  # a public document
 
 
+def register_static(app: Flask) -> None:
+    """Serve static/css, static/js, static/vendor and the favicon only (after normalising)."""
+    from crm.core.access import public
+
+    send = app.view_functions["static"]
+
+    def static(filename: str):
+        normalised = posixpath.normpath("/" + filename).lstrip("/")
+        if normalised.split("/", 1)[0] not in STATIC_DIRS and normalised not in STATIC_FILES:
+            abort(404)
+        return send(filename=normalised)
+
+    app.view_functions["static"] = public(static)
+
+
 def register_request_hooks(app: Flask) -> None:
     from flask import redirect, url_for
 
@@ -168,11 +192,22 @@ def register_error_handlers(app: Flask) -> None:
             db.session.rollback()
             record_audit("forbidden", "route", request.path[:64], actor=current_user)
             db.session.commit()
-        message = str(PAGE_MESSAGES.get(code, exc.name))
-        return render_template("errors/error.html", code=code, message=message), code
+        message = getattr(exc, "message", None) or str(PAGE_MESSAGES.get(code, exc.name))
+        headers = (
+            {"Allow": ", ".join(exc.valid_methods)} if getattr(exc, "valid_methods", None) else {}
+        )
+        return render_template("errors/error.html", code=code, message=message), code, headers
 
     for code in ERROR_CODES:
         app.register_error_handler(code, handle)
+
+    def refused_by_database(exc: Exception):
+        db.session.rollback()
+        logging.getLogger("crm").info("database refusal on %s: %s", request.path, exc)
+        return handle(conflicts.http_error(exc))
+
+    for refusal in conflicts.REFUSALS:
+        app.register_error_handler(refusal, refused_by_database)
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):

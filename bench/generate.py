@@ -55,6 +55,18 @@ class Scale:
 
 
 def parse_scale(value: str) -> Scale:
+    """``city``, ``province``, ``N`` (N × city), each optionally with row counts overridden:
+    ``city:projects=1500`` (three zones of 500 projects each, e.g. for the board)."""
+    base, _, overrides = value.partition(":")
+    if overrides:
+        scale = parse_scale(base)
+        counts = dict(scale.counts)
+        for item in overrides.split(","):
+            key, _, number = item.partition("=")
+            if key not in counts or not number.isdigit() or int(number) < MINIMUM.get(key, 1):
+                raise argparse.ArgumentTypeError(f"scale override: {item!r}")
+            counts[key] = int(number)
+        return Scale(value, counts)
     if value == "city":
         return Scale("city", dict(CITY))
     if value == "province":

@@ -2,7 +2,8 @@
 
 Builds a fresh database with ``bench.generate.prepare`` (default: city scale, so enterprises
 and targets already exist), writes a CSV of ``--rows`` new target enterprises in the import
-template's columns, and then, each step in a fresh child process (so its peak memory is its
+template's columns plus registration columns (法定代表人, 注册资本 … as data providers export
+them), and then, each step in a fresh child process (so its peak memory is its
 own), through the same service as ``flask targets import|export``:
 
 1. import the CSV into a zone (all new: enterprises, targets, contacts, change records);
@@ -48,15 +49,37 @@ def _code(index: int) -> str:
     return make_uscc(f"92410100MA{index:07d}")  # 92: 个体工商户 — no clash with other data
 
 
+# Registration columns as data providers (企查查 …) export them, after the template's.
+PROVIDER = ("法定代表人", "注册资本", "实缴资本", "成立日期", "登记状态", "参保人数", "国标行业",
+            "经营范围")  # fmt: skip
+CAPITALS = ("5000万人民币", "1,000万美元", "800万元人民币", "1.2亿元", "300万港元", "-")
+GB = ("制造业 > 计算机、通信和其他电子设备制造业", "C35 专用设备制造业", "有色金属冶炼和压延加工业",
+      "软件和信息技术服务业", "制造业")  # fmt: skip
+
+
+def _registration(i: int) -> list[str]:
+    return [
+        f"张{BRAND[i % len(BRAND)]}",
+        CAPITALS[i % len(CAPITALS)],
+        "-" if i % 3 else "500万人民币",
+        f"{2000 + i % 25}-{1 + i % 12:02d}-{1 + i % 28:02d}",
+        "注销" if i % 50 == 0 else "存续（在营、开业、在册）",
+        str(i % 900),
+        GB[i % len(GB)],
+        "电子元器件制造；软件开发；货物进出口。（依法须经批准的项目，经相关部门批准后方可开展经营活动）",
+    ]
+
+
 def write_source(path: Path, rows: int, owners: list[str]) -> None:
-    """``rows`` new enterprises in the template's columns (unique codes and names)."""
+    """``rows`` new enterprises in the template's columns plus a provider export's
+    registration columns (unique codes and names)."""
     from crm.targets.importing import COLUMNS
 
     size = len(BRAND)
     follow_up = date.today() + timedelta(days=30)
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow([c.header for c in COLUMNS])
+        writer.writerow([c.header for c in COLUMNS] + list(PROVIDER))
         for i in range(rows):
             brand = BRAND[i % size] + BRAND[(i // size) % size] + BRAND[(i // size**2) % size]
             word = WORDS[(i // size**3) % len(WORDS)]
@@ -76,7 +99,7 @@ def write_source(path: Path, rows: int, owners: list[str]) -> None:
                 "contact_phone": f"138{i:08d}",
                 "note": "来自招商推介会名单" if i % 4 == 0 else "",
             }
-            writer.writerow([values.get(c.field, "") for c in COLUMNS])
+            writer.writerow([values.get(c.field, "") for c in COLUMNS] + _registration(i))
 
 
 # --- one step, in a child process ---------------------------------------------------------

@@ -64,6 +64,15 @@ def _uscc(index: int, region: str) -> str:
     return first17 + CHARSET[(31 - total % 31) % 31]
 
 
+REGISTRATION_BLANK = {
+    **dict.fromkeys(("legal_representative", "business_status", "business_scope"), ""),
+    **dict.fromkeys(("registered_capital_currency", "paid_in_capital_currency"), ""),
+    **dict.fromkeys(("gb_section", "gb_division"), ""),
+    **dict.fromkeys(("registered_capital_wan", "paid_in_capital_wan", "insured_count"), None),
+    "founded_on": None,
+}
+
+
 def enterprise_row(rng: random.Random, index: int) -> dict[str, Any]:
     """One enterprise; name pinyin is joined from its parts (cached), as the search box
     stores it: name, full pinyin, initials and code, lower-case."""
@@ -90,6 +99,7 @@ def enterprise_row(rng: random.Random, index: int) -> dict[str, Any]:
         "is_local": rng.random() < 0.02,
         "website": "",
         "description": "",
+        **REGISTRATION_BLANK,
         "search_text": f"{name} {full} {initials} {code}".lower(),
         "created_at": _NOW - timedelta(minutes=index),
         "updated_at": _NOW,

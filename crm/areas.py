@@ -43,6 +43,7 @@ from crm.api.views import bp as api_bp
 from crm.auth.cli import users
 from crm.auth.demo import load_demo_users
 from crm.auth.views import bp as auth_bp
+from crm.backup.cli import backup, restore
 from crm.chains.cli import chains
 from crm.chains.demo import load_demo_chains
 from crm.chains.seed import seed_chains
@@ -53,6 +54,7 @@ from crm.dashboard.quota_views import bp as quotas_bp
 from crm.dashboard.services import PANELS
 from crm.dashboard.views import bp as dashboard_bp
 from crm.dashboard.views import render_home
+from crm.enterprises.seed import seed_industry_classes
 from crm.enterprises.views import bp as enterprises_bp
 from crm.imports.kinds import ImportKind, register_kind
 from crm.imports.views import bp as imports_bp
@@ -130,7 +132,12 @@ AREAS: tuple[Area, ...] = (
         ),
         importers=(TARGET_IMPORTS,),
     ),
-    Area("enterprises", blueprints=(enterprises_bp,), registers=(crm.enterprises.services,)),
+    Area(
+        "enterprises",
+        blueprints=(enterprises_bp,),
+        seed=(Step("industry class", seed_industry_classes),),
+        registers=(crm.enterprises.services,),
+    ),
     Area(
         "projects",
         blueprints=(projects_bp,),
@@ -163,6 +170,7 @@ AREAS: tuple[Area, ...] = (
     Area("imports", blueprints=(imports_bp,), registers=(crm.imports.services,)),
     Area("reminders", blueprints=(reminders_bp,), cli=(reminders,)),
     Area("admin", blueprints=(admin_bp,)),
+    Area("backup", cli=(backup, restore)),
     Area("api", api=(api_bp, api_targets_bp, api_projects_bp, api_quota_bp, api_chains_bp)),
 )
 

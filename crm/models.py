@@ -1,6 +1,6 @@
 """Every area's models, imported in one place so Alembic and the app see the whole schema."""
 
-from crm.auth.models import ApiToken, LoginSession, User
+from crm.auth.models import ApiToken, LoginFailure, LoginSession, User
 from crm.chains.models import (
     Chain,
     ChainNode,
@@ -11,7 +11,7 @@ from crm.chains.models import (
     RoadmapMilestone,
 )
 from crm.core.models import AuditLog, Heartbeat, Setting
-from crm.enterprises.models import Contact, Enterprise
+from crm.enterprises.models import Contact, Enterprise, IndustryClass
 from crm.imports.models import ImportBatch, ImportChange
 from crm.projects.models import Attachment, Project, StageEvent
 from crm.quotas.models import Indicator, IndicatorActual, Quota, QuotaTier
@@ -38,6 +38,8 @@ __all__ = [
     "ImportChange",
     "Indicator",
     "IndicatorActual",
+    "IndustryClass",
+    "LoginFailure",
     "LoginSession",
     "NodeEnterprise",
     "NodeProject",

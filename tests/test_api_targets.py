@@ -77,8 +77,11 @@ def test_search_takes_wildcards_and_quotes_literally(client, world, q):
     _target(world, _enterprise())
     for path in ("/api/v1/enterprises", "/api/v1/targets"):
         response = client.get(path, query_string={"q": q}, headers=world["h"]["city"])
+        if "\x00" in q:  # the API refuses control characters, as its document says
+            assert response.status_code == 422 and "q" in response.get_json()["errors"]["query"]
+            continue
         assert response.status_code == 200, response.get_json()
-        assert response.get_json()["total"] == (1 if q.startswith("豫光") else 0), (path, q)
+        assert response.get_json()["total"] == 0, (path, q)
 
 
 @pytest.mark.parametrize("per_page", ["0", "201", "abc"])

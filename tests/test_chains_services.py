@@ -142,7 +142,7 @@ def test_gap_node_adds_targets_and_roadmap_follows(seeded):
     targets = add_targets_for_node(node, [ent], chain.zones[0].id, city)
     db.session.commit()
     assert db.session.scalar(select(func.count()).select_from(NodeTarget)) == 1
-    row = next(r for r in chain_roadmap(chain) if r.view.node.id == node.id)
+    row = next(r for r in chain_roadmap(chain, city) if r.view.node.id == node.id)
     assert row.targets == targets and row.progress == "targeted"
     project = create_project(
         ent,
@@ -155,7 +155,7 @@ def test_gap_node_adds_targets_and_roadmap_follows(seeded):
     link_project(node, project.id, city)
     link_target(node, targets[0].id, city)  # idempotent
     db.session.commit()
-    row = next(r for r in chain_roadmap(chain) if r.view.node.id == node.id)
+    row = next(r for r in chain_roadmap(chain, city) if r.view.node.id == node.id)
     assert row.progress == "project"
     change_stage(
         project,
@@ -167,5 +167,5 @@ def test_gap_node_adds_targets_and_roadmap_follows(seeded):
         staff,
     )
     db.session.commit()
-    row = next(r for r in chain_roadmap(chain) if r.view.node.id == node.id)
+    row = next(r for r in chain_roadmap(chain, city) if r.view.node.id == node.id)
     assert row.progress == "landed" and row.view.status == "weak"  # one landed: still thin

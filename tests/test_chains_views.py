@@ -111,7 +111,7 @@ def test_gap_targets_with_unknown_ids_change_nothing(chain, client, login_as):
         {"enterprise_ids": "99999", "zone_id": ""},
         follow_redirects=True,
     )
-    assert "部分企业编号不存在" in response.get_data(as_text=True)
+    assert "选择的企业有的已不存在" in response.get_data(as_text=True)
     assert db.session.scalars(select(Target)).all() == []
 
 
@@ -224,4 +224,4 @@ def test_gap_targets_need_a_name_or_an_id(chain, client, login_as):
     response = post(
         client, f"/chains/nodes/{node.id}/targets", {"zone_id": ""}, follow_redirects=True
     )
-    assert "请填写企业名称或企业编号" in response.get_data(as_text=True)
+    assert "请选择已有企业或填写企业名称" in response.get_data(as_text=True)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from app import create_app
 from config import TestConfig, _celery_settings
 from crm.core.tasks import heartbeat, ping
@@ -101,3 +103,42 @@ def test_healthz_is_503_when_the_database_is_down():
     assert report["database"]["ok"] is False
     assert report["database"]["error"]
     assert report["last_beat"] is None
+
+
+REMOTE = {"REMOTE_ADDR": "203.0.113.7"}
+
+
+def test_healthz_tells_a_remote_visitor_only_ok(client):
+    response = client.get("/healthz", environ_base=REMOTE)
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok"}
+
+
+def test_healthz_through_a_proxy_on_this_machine_is_not_the_local_probe(client):
+    response = client.get("/healthz", headers={"X-Forwarded-For": "198.51.100.4"})
+    assert response.get_json() == {"status": "ok"}
+
+
+@pytest.mark.parametrize("role", ["coordinator", "staff", "viewer"])
+def test_healthz_details_not_for_other_roles(client, login_as, role):
+    login_as(make_user(role))
+    assert client.get("/healthz", environ_base=REMOTE).get_json() == {"status": "ok"}
+
+
+def test_healthz_details_for_admins_anywhere(client, login_as, app):
+    login_as(make_user("admin"))
+    report = client.get("/healthz", environ_base=REMOTE).get_json()
+    assert report["status"] == "ok"
+    assert report["database"]["dialect"] == app.extensions["sqlalchemy"].engine.dialect.name
+    assert {"broker", "last_beat", "last_worker_ping"} <= set(report)
+
+
+def test_healthz_down_tells_a_remote_visitor_only_error():
+    down = create_app(
+        TestConfig,
+        SQLALCHEMY_DATABASE_URI=UNREACHABLE_DATABASE,
+        SQLALCHEMY_ENGINE_OPTIONS={"connect_args": {"connect_timeout": 3}},
+    )
+    response = down.test_client().get("/healthz", environ_base=REMOTE)
+    assert response.status_code == 503
+    assert response.get_json() == {"status": "error"}

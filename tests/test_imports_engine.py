@@ -63,7 +63,13 @@ def test_header_variants_are_mapped(app, people, tmp_path, headers):
     ]
     path = write_csv(tmp_path / "t.csv", [[*values, "企业、资本"]], header=headers)
     result = _import(path, people["a"])
-    assert result.summary() == {"created": 1, "updated": 0, "unchanged": 0, "errors": []}
+    assert result.summary() == {
+        "created": 1,
+        "updated": 0,
+        "unchanged": 0,
+        "errors": [],
+        "warnings": [],
+    }
     target = _target("河南豫光金铅股份有限公司", people["a"])
     enterprise = target.enterprise
     assert (enterprise.uscc, enterprise.hq_province, enterprise.hq_city) == (
@@ -178,6 +184,7 @@ def test_one_bad_row_commits_nothing_then_the_fixed_file_imports_and_again_chang
         "updated": 0,
         "unchanged": 0,
         "errors": [],
+        "warnings": [],
     }
     before = counts()
     assert _import(path, people["a"]).summary() == {
@@ -185,6 +192,7 @@ def test_one_bad_row_commits_nothing_then_the_fixed_file_imports_and_again_chang
         "updated": 0,
         "unchanged": 5,
         "errors": [],
+        "warnings": [],
     }
     assert counts() == before == {"enterprises": 5, "targets": 5, "contacts": 0}
 

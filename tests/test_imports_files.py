@@ -274,7 +274,13 @@ def test_export_then_import_changes_nothing(app, people, tmp_path, suffix):
     stmt = target_list_stmt(SYSTEM_ACTOR, TargetFilters(zone=str(people["a"].id)))
     (exporting.write_xlsx if suffix == ".xlsx" else exporting.write_csv)(stmt, str(path))
     result = _import(path, people["a"])
-    assert result.summary() == {"created": 0, "updated": 0, "unchanged": 2, "errors": []}
+    assert result.summary() == {
+        "created": 0,
+        "updated": 0,
+        "unchanged": 2,
+        "errors": [],
+        "warnings": [],
+    }
     assert counts() == before
 
 

@@ -13,7 +13,7 @@ TABLE = Enterprise.__table__
 def test_upgrade_reindexes_existing_rows_with_every_reading(database, tmp_path):  # noqa: F811
     url, engine = database
     instance = tmp_path / "instance"
-    _flask(url, instance, "db", "upgrade", "0007_list_indexes")
+    _flask(url, instance, "db", "upgrade", "h11_registration")
     with engine.begin() as conn:
         conn.execute(
             TABLE.insert().values(

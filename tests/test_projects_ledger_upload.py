@@ -201,7 +201,7 @@ def test_the_ledger_template_imports_as_downloaded(app, client, login_as, zones,
     path = tmp_path / "模板.xlsx"
     path.write_bytes(response.data)
     book = load_workbook(path)
-    assert book.sheetnames == ["项目台账", "填写说明"]
+    assert book.sheetnames == ["项目台账", "填写说明", "选项"]  # 选项: the hidden drop-down lists
     assert book["项目台账"]["A1"].value == "项目名称"
     _upload(client, path, zones["gxq"].id)
     batch = _batch()

@@ -223,6 +223,19 @@ def test_a_worker_killed_mid_send_is_sent_once_after_its_lease(app, mail_app, st
     assert rows()[0].attempts == 2
 
 
+def test_the_lease_is_a_setting(app, mail_app, staff, no_queue):
+    app.config["REMINDER_LEASE_SECONDS"] = 20
+    make_target(staff, DAY)
+    moment = as_utc(shanghai(2026, 10, 15, 8, 30))
+    with frozen(2026, 10, 15, 8, 30):
+        daily_task.delay()
+    (log_id,) = no_queue
+    assert delivery.claim(log_id, moment)  # ... and the worker dies
+    assert rows()[0].lease_until == moment + timedelta(seconds=20)
+    assert delivery.claim(log_id, moment + timedelta(seconds=19)) is None
+    assert delivery.claim(log_id, moment + timedelta(seconds=20))
+
+
 def test_broker_down_at_0830_and_back_at_0900_sends_once(app, mail_app, staff, monkeypatch):
     make_target(staff, DAY)
 

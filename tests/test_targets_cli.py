@@ -29,7 +29,7 @@ def test_import_json_and_exit_codes(app, runner, people, tmp_path):
     result = runner.invoke(args=["targets", "import", str(bad), "--zone", "hl", "--json"])
     assert result.exit_code == 1
     output = json.loads(result.output)
-    assert list(output) == ["created", "updated", "unchanged", "errors"]
+    assert list(output) == ["created", "updated", "unchanged", "errors", "warnings"]
     assert output["created"] == output["updated"] == output["unchanged"] == 0
     assert output["errors"] == [
         {
@@ -43,9 +43,21 @@ def test_import_json_and_exit_codes(app, runner, people, tmp_path):
     good = write_csv(tmp_path / "good.csv", _rows())
     result = runner.invoke(args=["targets", "import", str(good), "--zone", "hl", "--json"])
     assert result.exit_code == 0, result.output
-    assert json.loads(result.output) == {"created": 3, "updated": 0, "unchanged": 0, "errors": []}
+    assert json.loads(result.output) == {
+        "created": 3,
+        "updated": 0,
+        "unchanged": 0,
+        "errors": [],
+        "warnings": [],
+    }
     result = runner.invoke(args=["targets", "import", str(good), "--zone", "hl", "--json"])
-    assert json.loads(result.output) == {"created": 0, "updated": 0, "unchanged": 3, "errors": []}
+    assert json.loads(result.output) == {
+        "created": 0,
+        "updated": 0,
+        "unchanged": 3,
+        "errors": [],
+        "warnings": [],
+    }
     assert counts() == {"enterprises": 3, "targets": 3, "contacts": 0}
     batches = db.session.scalars(select(ImportBatch)).all()
     assert [b.status for b in batches] == ["committed", "committed"]  # revertable on the page
@@ -87,7 +99,13 @@ def test_export_by_extension_and_back(app, runner, people, tmp_path, suffix):
     else:
         assert out.read_bytes().startswith(b"\xef\xbb\xbf")
     result = runner.invoke(args=["targets", "import", str(out), "--zone", "hl", "--json"])
-    assert json.loads(result.output) == {"created": 0, "updated": 0, "unchanged": 3, "errors": []}
+    assert json.loads(result.output) == {
+        "created": 0,
+        "updated": 0,
+        "unchanged": 3,
+        "errors": [],
+        "warnings": [],
+    }
     assert db.session.scalar(select(AuditLog).where(AuditLog.action == "export")) is not None
     empty = runner.invoke(args=["targets", "export", str(tmp_path / "pool.csv"), "--zone", "pool"])
     assert "exported 0 target(s)" in empty.output

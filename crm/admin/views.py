@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -12,10 +14,12 @@ from crm.admin.forms import ResetPasswordForm, UserCreateForm, UserForm, ZoneFor
 from crm.auth.models import User
 from crm.auth.services import AuthError, create_user
 from crm.core.access import allow, get_or_404, scoped_select
+from crm.core.boundary import parse_id
 from crm.core.forms import choices
 from crm.core.models import AuditLog
 from crm.core.pagination import paginate
-from crm.core.settings import REGISTRY, SettingError, display_value, get_setting, set_setting
+from crm.core.setting_forms import posted_values, setting_sections
+from crm.core.settings import SettingError, set_setting
 from crm.extensions import db
 from crm.zones import services as zone_services
 from crm.zones.models import Zone
@@ -35,7 +39,7 @@ def _user_values(form: UserForm) -> dict:
         "display_name": form.display_name.data.strip(),
         "email": form.email.data,
         "role": form.role.data,
-        "zone_id": int(form.zone_id.data) if form.zone_id.data else None,
+        "zone_id": parse_id(form.zone_id.data),
         "active": form.active.data,
     }
 
@@ -86,7 +90,7 @@ def create_user_view():
     )
 
 
-@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@bp.route("/users/<id:user_id>", methods=["GET", "POST"])
 @allow("admin")
 def edit_user(user_id: int):
     """Edit a user's name, e-mail, role, zone and state."""
@@ -111,7 +115,7 @@ def edit_user(user_id: int):
     ), (400 if form.errors else 200)
 
 
-@bp.post("/users/<int:user_id>/password")
+@bp.post("/users/<id:user_id>/password")
 @allow("admin")
 def reset_password(user_id: int):
     """Give a user a temporary password (they change it at the next sign-in)."""
@@ -140,7 +144,7 @@ def zones():
 
 
 @bp.route("/zones/new", methods=["GET", "POST"])
-@bp.route("/zones/<int:zone_id>", methods=["GET", "POST"])
+@bp.route("/zones/<id:zone_id>", methods=["GET", "POST"])
 @allow("admin")
 def edit_zone(zone_id: int | None = None):
     """Create or edit a zone."""
@@ -166,7 +170,7 @@ def edit_zone(zone_id: int | None = None):
     )
 
 
-@bp.post("/zones/<int:zone_id>/move")
+@bp.post("/zones/<id:zone_id>/move")
 @allow("admin")
 def move_zone(zone_id: int):
     """Move a zone up or down in the display order."""
@@ -176,7 +180,7 @@ def move_zone(zone_id: int):
     return redirect(url_for("admin.zones"))
 
 
-@bp.post("/zones/<int:zone_id>/delete")
+@bp.post("/zones/<id:zone_id>/delete")
 @allow("admin")
 def delete_zone(zone_id: int):
     """Delete an empty zone; a zone that still holds users or records is refused."""
@@ -195,31 +199,28 @@ def delete_zone(zone_id: int):
 @bp.route("/settings", methods=["GET", "POST"])
 @allow("admin")
 def settings():
-    """Rule settings with their types and bounds."""
+    """Rule settings as a typed form: labels, help, bounds, choices, rows for mappings."""
     errors: dict[str, str] = {}
+    posted: dict[str, Any] = {}
     if request.method == "POST":
         from flask_wtf.csrf import validate_csrf
 
         validate_csrf(request.form.get("csrf_token"))
-        for key in REGISTRY:
-            if key in request.form:
-                try:
-                    set_setting(key, request.form[key], current_user)
-                except SettingError as exc:
-                    errors[key] = str(exc)
+        posted = posted_values(request.form)
+        for key, raw in posted.items():
+            try:
+                set_setting(key, raw, current_user)
+            except SettingError as exc:
+                errors[key] = str(exc)
         if errors:
             db.session.rollback()
+            flash(_("设置未保存，请按提示修改"), "danger")
         else:
             db.session.commit()
             flash(_("设置已保存"), "success")
             return redirect(url_for("admin.settings"))
-    rows = [
-        (d, request.form.get(d.key, display_value(d.key, get_setting(d.key))))
-        for d in REGISTRY.values()
-    ]
-    return render_template("admin/settings.html", rows=rows, errors=errors), (
-        400 if errors else 200
-    )
+    sections = setting_sections(posted if errors else {}, errors)
+    return render_template("admin/settings.html", sections=sections), (400 if errors else 200)
 
 
 @bp.get("/audit")

@@ -9,6 +9,8 @@ from typing import Any, TypeVar
 import flask_smorest
 from flask import abort, g, jsonify, request
 from flask_babel import lazy_gettext as _l
+from marshmallow import ValidationError, missing
+from webargs.flaskparser import FlaskParser
 from werkzeug.exceptions import HTTPException
 
 from crm.auth.services import user_for_token
@@ -23,6 +25,44 @@ class CrmApi(flask_smorest.Api):
 
     def _register_error_handlers(self) -> None:
         return None
+
+    def _openapi_json(self) -> Any:
+        """The document, saying also what the request boundary refuses in every text."""
+        return jsonify(document_text_rules(self.spec.to_dict()))
+
+
+TEXT_PATTERN = "^[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f]*$"  # crm.core.boundary.CONTROL_RE
+
+
+def document_text_rules(node: Any) -> Any:
+    """Give every free text of the document the pattern the boundary enforces (no control
+    characters but tab and line breaks); enumerations, formats and own patterns keep theirs."""
+    if isinstance(node, dict):
+        if node.get("type") == "string" and not {"enum", "format", "pattern"} & node.keys():
+            node["pattern"] = TEXT_PATTERN
+        for value in node.values():
+            document_text_rules(value)
+    elif isinstance(node, list):
+        for value in node:
+            document_text_rules(value)
+    return node
+
+
+class BodyRequiredParser(FlaskParser):
+    """webargs' Flask parser, refusing a request without the JSON body its operation requires
+    (the document marks every JSON body required; an empty PATCH is not "change nothing")."""
+
+    def load_json(self, req: Any, schema: Any) -> Any:
+        data = super().load_json(req, schema)
+        if data is missing and req.method in ("POST", "PUT", "PATCH"):
+            raise ValidationError("缺少 JSON 请求体")
+        return data
+
+
+class Blueprint(flask_smorest.Blueprint):
+    """The API's blueprints: flask-smorest's, with :class:`BodyRequiredParser`."""
+
+    ARGUMENTS_PARSER = BodyRequiredParser()
 
 
 api = CrmApi(spec_kwargs={"info": {"description": "招商引资管理平台的 JSON 接口。"}})
@@ -62,6 +102,7 @@ ERROR_MESSAGES = {
     405: _l("不支持该请求方法"),
     409: _l("数据已被他人修改，请刷新后重试"),
     413: _l("上传内容过大"),
+    414: _l("请求的网址过长"),
     415: _l("请求内容类型不受支持"),
     422: _l("提交的数据未通过校验"),
     429: _l("请求过于频繁，请稍后再试"),
@@ -75,7 +116,7 @@ def json_error(exc: HTTPException) -> Any:
     body: dict[str, Any] = {
         "code": code,
         "status": exc.name,
-        "message": str(ERROR_MESSAGES.get(code, exc.name)),
+        "message": getattr(exc, "message", None) or str(ERROR_MESSAGES.get(code, exc.name)),
     }
     data = getattr(exc, "data", None) or {}
     if isinstance(data, dict) and data.get("messages"):
@@ -85,6 +126,8 @@ def json_error(exc: HTTPException) -> Any:
         body["errors"] = description
     response = jsonify(body)
     response.status_code = code
+    if getattr(exc, "valid_methods", None):  # 405 says which methods the URL takes
+        response.headers["Allow"] = ", ".join(exc.valid_methods)
     if code == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="api"'
     return response

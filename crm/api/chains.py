@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from flask import g
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
-from crm.api.base import API_PREFIX, api_allow
+from crm.api.base import API_PREFIX, Blueprint, api_allow
 from crm.chains.models import SEGMENTS, STATUSES, STRATEGIES, Chain
 from crm.chains.services import Coverage, chain_coverages, chain_tree, coverage
 from crm.core.access import SIGNED_IN, get_or_404
@@ -93,7 +92,7 @@ def chains():
     return [_summary(chain, cover) for chain, cover in chain_coverages(g.api_user)]
 
 
-@bp.get("/chains/<int:chain_id>")
+@bp.get("/chains/<id:chain_id>")
 @api_allow(*SIGNED_IN)
 @bp.response(200, ChainDetailSchema)
 def chain(chain_id: int):

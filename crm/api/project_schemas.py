@@ -20,13 +20,16 @@ from crm.api.target_schemas import (
     one_of,
     utc_iso,
 )
-from crm.core.money import AmountError, parse_amount, wan_to_yi_str
+from crm.core.boundary import BoundedInt, Id
+from crm.core.money import MAX_WAN, AmountError, parse_amount, wan_to_yi_str
 from crm.projects.models import PROJECT_TYPES
 from crm.projects.queries import SIGNALS, SORT_LABELS
 from crm.projects.services import INITIAL_STAGES, project_signals
 from crm.projects.stages import ALL_STAGES, stage_label
 
+NAME_LENGTH = "应为 {min} 到 {max} 个字符"
 AMOUNT_HELP = '整数万元，或带单位的字符串，如 "30亿"、"300000万"、"3,000,000,000元"'
+DECIMAL_STRING = {"type": "string", "format": "decimal", "description": "亩，十进制字符串"}
 AREA_ERRORS = {"invalid": "应为数字（亩）", "special": "应为有限的数字（亩）"}
 
 
@@ -36,7 +39,10 @@ class Amount(fields.Field):
     def __init__(self, **kwargs: Any) -> None:
         metadata = {
             "description": AMOUNT_HELP,
-            "oneOf": [{"type": "integer", "minimum": 0}, {"type": "string"}],
+            "oneOf": [
+                {"type": "integer", "minimum": 0, "maximum": MAX_WAN},
+                {"type": "string", "minLength": 1, "maxLength": 40},
+            ],
             **kwargs.pop("metadata", {}),
         }
         super().__init__(metadata=metadata, **kwargs)
@@ -124,13 +130,13 @@ class ProjectDetailSchema(ProjectSchema):
     code_name = fields.Str(allow_none=True, metadata={"description": "保密代号"})
     enterprise = fields.Nested(EnterpriseSummarySchema)
     industry = fields.Str()
-    land_need_mu = fields.Decimal(as_string=True, allow_none=True)
+    land_need_mu = fields.Decimal(as_string=True, allow_none=True, metadata=DECIMAL_STRING)
     first_reported_on = fields.Date(allow_none=True)
     description = fields.Str()
     contract_signed_on = fields.Date(allow_none=True)
     registered_company_name = fields.Str(allow_none=True)
     registered_uscc = fields.Str(allow_none=True)
-    land_area_mu = fields.Decimal(as_string=True, allow_none=True)
+    land_area_mu = fields.Decimal(as_string=True, allow_none=True, metadata=DECIMAL_STRING)
     started_on = fields.Date(allow_none=True)
     produced_on = fields.Date(allow_none=True)
     full_production_on = fields.Date(allow_none=True)
@@ -177,6 +183,7 @@ class ProjectActivityPageSchema(PageSchema):
 
 class StaleErrorSchema(Schema):
     code = fields.Int()
+    status = fields.Str(metadata={"description": "Conflict"})
     message = fields.Str(metadata={"description": "说明是谁修改了该项目"})
     version = fields.Int(metadata={"description": "当前版本号"})
     updated_by = fields.Nested(PersonSchema, allow_none=True)
@@ -201,9 +208,9 @@ class ProjectListArgsSchema(PageArgsSchema, ChainArgsSchema):
 
 
 class ProjectUpdateSchema(ZhSchema):
-    name = fields.Str(validate=max_len(200))
+    name = fields.Str(validate=validate.Length(min=1, max=200, error=NAME_LENGTH))
     code_name = fields.Str(allow_none=True, validate=max_len(60))
-    owner_id = fields.Int(allow_none=True)
+    owner_id = Id(allow_none=True)
     industry = fields.Str(validate=max_len(100))
     is_manufacturing = fields.Bool()
     project_type = fields.Str(validate=one_of(PROJECT_TYPES))
@@ -221,15 +228,15 @@ class ProjectUpdateSchema(ZhSchema):
 
 
 class ProjectPatchSchema(ProjectUpdateSchema):
-    version = fields.Int(required=True, metadata={"description": "读取时的版本号"})
+    version = BoundedInt(required=True, metadata={"description": "读取时的版本号"})
 
 
 class ProjectCreateSchema(ProjectUpdateSchema):
-    name = fields.Str(required=True, validate=validate.Length(min=1, max=200))
-    enterprise_id = fields.Int(metadata={"description": "已有企业；或用 enterprise 同时新建"})
+    name = fields.Str(required=True, validate=validate.Length(min=1, max=200, error=NAME_LENGTH))
+    enterprise_id = Id(metadata={"description": "已有企业；或用 enterprise 同时新建"})
     enterprise = fields.Nested(EnterpriseCreateSchema)
-    zone_id = fields.Int(metadata={"description": "市级用户必填；开发区用户只能是本区"})
-    target_id = fields.Int(metadata={"description": "由目标企业转为项目（目标状态随之改变）"})
+    zone_id = Id(metadata={"description": "市级用户必填；开发区用户只能是本区"})
+    target_id = Id(metadata={"description": "由目标企业转为项目（目标状态随之改变）"})
     stage = fields.Str(load_default="lead", validate=one_of(INITIAL_STAGES))
     started_on = fields.Date(metadata={"description": "开始日期（默认今天，不能晚于今天）"})
 
@@ -261,4 +268,4 @@ class StageChangeSchema(ZhSchema):
     )
     evidence = fields.Nested(EvidenceSchema, load_default=dict)
     note = fields.Str(load_default="", validate=max_len(2000), metadata={"description": "原因"})
-    version = fields.Int(required=True)
+    version = BoundedInt(required=True)

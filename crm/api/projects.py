@@ -6,16 +6,16 @@ from __future__ import annotations
 from typing import Any, NoReturn
 
 from flask import abort, g, jsonify
-from flask_smorest import Blueprint
 from sqlalchemy import Select, select
 from sqlalchemy.orm.exc import StaleDataError
 
 from crm.api import project_schemas as s
-from crm.api.base import API_PREFIX, api_allow
+from crm.api.base import API_PREFIX, Blueprint, api_allow
 from crm.api.target_schemas import ActivityCreateSchema, DuplicateErrorSchema, PageArgsSchema
 from crm.api.targets import _duplicate, _existing_enterprise, _new_enterprise
 from crm.auth.models import User
 from crm.core.access import SIGNED_IN, WRITERS, get_or_404, scoped
+from crm.core.boundary import parse_id
 from crm.core.pagination import Page, paginate
 from crm.core.roles import CITY_ROLES
 from crm.enterprises.models import Enterprise
@@ -93,7 +93,7 @@ def _list_stmt(user: Any, args: dict) -> Select:
     if "manufacturing" in args:
         raw["manufacturing"] = "1" if args["manufacturing"] else "0"
     zone = raw.get("zone", "")
-    if zone and not zone.isdigit():
+    if zone and parse_id(zone) is None:
         raw["zone"] = str(db.session.scalar(select(Zone.id).where(Zone.code == zone)) or 0)
     stmt = project_list_stmt(user, ProjectFilters.from_args(raw))
     if args.get("min_amount") is not None:
@@ -170,7 +170,7 @@ def create_project_view(values: dict):
     return project
 
 
-@bp.get("/projects/<int:project_id>")
+@bp.get("/projects/<id:project_id>")
 @api_allow(*SIGNED_IN)
 @bp.response(200, s.ProjectDetailSchema)
 def project(project_id: int):
@@ -184,7 +184,7 @@ def _writable(project_id: int) -> Project:
     return writable_project_or_404(row.id, g.api_user)
 
 
-@bp.patch("/projects/<int:project_id>")
+@bp.patch("/projects/<id:project_id>")
 @api_allow(*WRITERS)
 @bp.arguments(s.ProjectPatchSchema)
 @bp.response(200, s.ProjectDetailSchema)
@@ -205,7 +205,7 @@ def update_project_view(values: dict, project_id: int):
 # --- stage, events, activities ---------------------------------------------------------
 
 
-@bp.post("/projects/<int:project_id>/stage")
+@bp.post("/projects/<id:project_id>/stage")
 @api_allow(*WRITERS)
 @bp.arguments(s.StageChangeSchema)
 @bp.response(200, s.StageChangeResultSchema)
@@ -245,7 +245,7 @@ class _TimedEvent:
         return getattr(self._event, name)
 
 
-@bp.get("/projects/<int:project_id>/events")
+@bp.get("/projects/<id:project_id>/events")
 @api_allow(*SIGNED_IN)
 @bp.response(200, s.TimedEventSchema(many=True))
 def events(project_id: int):
@@ -254,7 +254,7 @@ def events(project_id: int):
     return [_TimedEvent(event, days) for event, days in stage_durations(row)]
 
 
-@bp.get("/projects/<int:project_id>/activities")
+@bp.get("/projects/<id:project_id>/activities")
 @api_allow(*SIGNED_IN)
 @bp.arguments(PageArgsSchema, location="query")
 @bp.response(200, s.ProjectActivityPageSchema)
@@ -267,7 +267,7 @@ def activities(args: dict, project_id: int):
     return page
 
 
-@bp.post("/projects/<int:project_id>/activities")
+@bp.post("/projects/<id:project_id>/activities")
 @api_allow(*WRITERS)
 @bp.arguments(ActivityCreateSchema)
 @bp.response(201, s.ProjectActivitySchema)

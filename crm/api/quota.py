@@ -4,11 +4,10 @@ zone users get their own zone only (another zone's code answers 404)."""
 from __future__ import annotations
 
 from flask import abort, g, jsonify
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
-from crm.api.base import API_PREFIX, api_allow
+from crm.api.base import API_PREFIX, Blueprint, api_allow
 from crm.core.access import SIGNED_IN
 from crm.core.roles import CITY_ROLES
 from crm.core.timeutil import local_today

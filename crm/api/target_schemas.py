@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates_schema
 
+from crm.core.boundary import BoundedInt, Id
 from crm.enterprises.models import LABELS, OWNERSHIPS, TIERS
 from crm.targets.models import ACTIVITY_KINDS, ATTRACTION_MODES, PRIORITIES, TARGET_STATUSES
 from crm.targets.queries import SORTS
@@ -53,6 +54,28 @@ class ZhSchema(Schema):
 
     error_messages = {"unknown": "不允许的字段", "type": "应为 JSON 对象"}  # noqa: RUF012
 
+    strict_types = True  # a JSON body: true is a boolean and 5 a number, not 0, "yes" or "5"
+
+    @pre_load
+    def _json_types(self, data: Any, **_kwargs: Any) -> Any:
+        if not self.strict_types or not isinstance(data, dict):
+            return data
+        errors = {}
+        for name, field in self.load_fields.items():
+            key = field.data_key or name
+            value = data.get(key)
+            if key not in data or value is None:
+                continue
+            if isinstance(field, fields.Boolean) and not isinstance(value, bool):
+                errors[key] = [_INVALID[fields.Boolean]]
+            elif isinstance(field, fields.Integer) and (
+                isinstance(value, bool) or not isinstance(value, int)
+            ):
+                errors[key] = [_INVALID[fields.Integer]]
+        if errors:
+            raise ValidationError(errors)
+        return data
+
     def on_bind_field(self, field_name: str, field_obj: fields.Field) -> None:
         field_obj.error_messages = {**field_obj.error_messages, **_zh_messages(field_obj)}
         inner = getattr(field_obj, "inner", None)
@@ -83,7 +106,8 @@ class PageSchema(Schema):
 
 
 class PageArgsSchema(ZhSchema):
-    page = fields.Int(load_default=1, validate=validate.Range(min=1, error="应为正整数"))
+    strict_types = False  # a query string: everything arrives as text
+    page = BoundedInt(load_default=1, minimum=1, maximum=1_000_000)
     per_page = fields.Int(
         load_default=50,
         validate=validate.Range(min=1, max=MAX_PER_PAGE, error="应在 {min} 到 {max} 之间"),
@@ -143,7 +167,7 @@ class EnterpriseListArgsSchema(PageArgsSchema):
 
 
 class EnterpriseUpdateSchema(ZhSchema):
-    name = fields.Str(validate=max_len(200))
+    name = fields.Str(validate=validate.Length(min=1, max=200, error="应为 {min} 到 {max} 个字符"))
     aliases = fields.Str(validate=max_len(500), metadata={"description": "以顿号或逗号分隔"})
     uscc = fields.Str(allow_none=True, metadata={"description": "统一社会信用代码（18 位）"})
     hq_province = fields.Str(validate=max_len(40))
@@ -158,7 +182,9 @@ class EnterpriseUpdateSchema(ZhSchema):
 
 
 class EnterpriseCreateSchema(EnterpriseUpdateSchema):
-    name = fields.Str(required=True, validate=max_len(200))
+    name = fields.Str(
+        required=True, validate=validate.Length(min=1, max=200, error="应为 {min} 到 {max} 个字符")
+    )
     confirm_duplicate = fields.Bool(
         load_default=False,
         metadata={"description": "确认创建名称相似的企业（信用代码相同时无效）"},
@@ -176,6 +202,7 @@ class DuplicateHitSchema(Schema):
 
 class DuplicateErrorSchema(Schema):
     code = fields.Int()
+    status = fields.Str(metadata={"description": "Conflict"})
     message = fields.Str()
     can_confirm = fields.Bool(metadata={"description": "true：可带 confirm_duplicate 重新提交"})
     duplicates = fields.List(fields.Nested(DuplicateHitSchema))
@@ -212,14 +239,10 @@ class TargetPageSchema(PageSchema):
 class ChainArgsSchema(ZhSchema):
     """The list filters by chain map: any node of a chain, or one node."""
 
-    chain = fields.Int(
-        validate=validate.Range(min=1, max=2**31 - 1, error="应为正整数 id"),
-        metadata={"description": "产业链 id"},
-    )
-    node = fields.Int(
-        validate=validate.Range(min=1, max=2**31 - 1, error="应为正整数 id"),
-        metadata={"description": "产业链环节 id"},
-    )
+    strict_types = False
+
+    chain = Id(metadata={"description": "产业链 id"})
+    node = Id(metadata={"description": "产业链环节 id"})
 
 
 class TargetListArgsSchema(PageArgsSchema, ChainArgsSchema):
@@ -238,6 +261,20 @@ class TargetListArgsSchema(PageArgsSchema, ChainArgsSchema):
     industry = fields.Str(validate=max_len(100))
     label = fields.Str(validate=one_of(LABELS))
     stale = fields.Bool(metadata={"description": "true：只看停滞目标"})
+    capital_min = fields.Int(
+        validate=validate.Range(0, 2**31 - 1),
+        metadata={"description": "注册资本 ≥（万元，人民币）"},
+    )
+    founded = fields.Str(
+        validate=validate.Regexp(r"^(\d{4})?-?(\d{4})?$", error="应为年份，如 2015 或 2010-2020"),
+        metadata={"description": "成立年份：2015、2010-2020、2015-、-2010"},
+    )
+    province = fields.Str(validate=max_len(40), metadata={"description": "省份，如 河南"})
+    gb = fields.Str(
+        validate=validate.Regexp(r"^([A-Ta-t]|\d{2})$", error="应为门类字母或两位大类代码"),
+        metadata={"description": "国标行业（GB/T 4754-2017）门类字母或大类代码"},
+    )
+    business_status = fields.Str(validate=max_len(20), metadata={"description": "经营状态"})
     sort = fields.Str(validate=one_of(SORTS))
 
 
@@ -246,16 +283,16 @@ class TargetUpdateSchema(ZhSchema):
     attraction_modes = fields.List(fields.Str(validate=one_of(ATTRACTION_MODES)))
     priority = fields.Str(validate=one_of(PRIORITIES))
     status = fields.Str(validate=one_of(TARGET_STATUSES))
-    owner_id = fields.Int(allow_none=True)
+    owner_id = Id(allow_none=True)
     next_follow_up = fields.Date(allow_none=True)
     source = fields.Str(validate=max_len(100))
     note = fields.Str(validate=max_len(5000))
 
 
 class TargetCreateSchema(TargetUpdateSchema):
-    enterprise_id = fields.Int(metadata={"description": "已有企业；或用 enterprise 同时新建"})
+    enterprise_id = Id(metadata={"description": "已有企业；或用 enterprise 同时新建"})
     enterprise = fields.Nested(EnterpriseCreateSchema)
-    zone_id = fields.Int(
+    zone_id = Id(
         allow_none=True,
         metadata={"description": "市级用户可指定（null：市级储备库）；开发区用户只能是本区"},
     )
@@ -271,7 +308,7 @@ class TargetCreateSchema(TargetUpdateSchema):
 
 class ActivitySchema(Schema):
     id = fields.Int()
-    target_id = fields.Int()
+    target_id = fields.Int(allow_none=True, metadata={"description": "null：项目的跟进记录"})
     kind = fields.Str(metadata={"enum": list(ACTIVITY_KINDS)})
     kind_label = fields.Str()
     occurred_on = fields.Date()

@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import Any, NoReturn
 
 from flask import abort, g, jsonify
-from flask_smorest import Blueprint
 from sqlalchemy import Select, select
 
 from crm.api import target_schemas as s
-from crm.api.base import API_PREFIX, api_allow
+from crm.api.base import API_PREFIX, Blueprint, api_allow
 from crm.core.access import SIGNED_IN, WRITERS, get_or_404, scoped, scoped_select
 from crm.core.pagination import Page, paginate
 from crm.core.roles import CITY_ROLES
@@ -115,7 +114,7 @@ def create_enterprise_view(values: dict):
     return _enterprise_detail(enterprise)
 
 
-@bp.get("/enterprises/<int:enterprise_id>")
+@bp.get("/enterprises/<id:enterprise_id>")
 @api_allow(*SIGNED_IN)
 @bp.response(200, s.EnterpriseDetailSchema)
 def enterprise(enterprise_id: int):
@@ -123,7 +122,7 @@ def enterprise(enterprise_id: int):
     return _enterprise_detail(get_or_404(Enterprise, enterprise_id, g.api_user))
 
 
-@bp.patch("/enterprises/<int:enterprise_id>")
+@bp.patch("/enterprises/<id:enterprise_id>")
 @api_allow(*WRITERS)
 @bp.arguments(s.EnterpriseUpdateSchema)
 @bp.response(200, s.EnterpriseDetailSchema)
@@ -222,7 +221,7 @@ def _existing_enterprise(enterprise_id: int) -> Enterprise:
     return row
 
 
-@bp.get("/targets/<int:target_id>")
+@bp.get("/targets/<id:target_id>")
 @api_allow(*SIGNED_IN)
 @bp.response(200, s.TargetSchema)
 def target(target_id: int):
@@ -230,7 +229,7 @@ def target(target_id: int):
     return get_or_404(Target, target_id, g.api_user)
 
 
-@bp.patch("/targets/<int:target_id>")
+@bp.patch("/targets/<id:target_id>")
 @api_allow(*WRITERS)
 @bp.arguments(s.TargetUpdateSchema)
 @bp.response(200, s.TargetSchema)
@@ -257,7 +256,7 @@ def _timeline_target_or_404(target_id: int) -> Target:
     return row
 
 
-@bp.get("/targets/<int:target_id>/activities")
+@bp.get("/targets/<id:target_id>/activities")
 @api_allow(*SIGNED_IN)
 @bp.arguments(s.PageArgsSchema, location="query")
 @bp.response(200, s.ActivityPageSchema)
@@ -268,7 +267,7 @@ def activities(args: dict, target_id: int):
     return _page(stmt.order_by(Activity.occurred_on.desc(), Activity.id.desc()), args)
 
 
-@bp.post("/targets/<int:target_id>/activities")
+@bp.post("/targets/<id:target_id>/activities")
 @api_allow(*WRITERS)
 @bp.arguments(s.ActivityCreateSchema)
 @bp.response(201, s.ActivitySchema)

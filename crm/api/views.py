@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from flask import g
-from flask_smorest import Blueprint
 
-from crm.api.base import API_PREFIX, api_allow
+from crm.api.base import API_PREFIX, Blueprint, api_allow
 from crm.api.schemas import MeSchema, MeUpdateSchema, ZoneSchema
 from crm.core.access import SIGNED_IN, get_or_404
 from crm.core.audit import apply_changes, record_audit
@@ -46,7 +45,7 @@ def zones():
     return visible_zones(g.api_user)
 
 
-@bp.get("/zones/<int:zone_id>")
+@bp.get("/zones/<id:zone_id>")
 @api_allow(*SIGNED_IN)
 @bp.response(200, ZoneSchema)
 def zone(zone_id: int):

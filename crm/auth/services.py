@@ -14,6 +14,7 @@ from werkzeug.security import generate_password_hash
 from crm.auth.models import ApiToken, LoginSession, User, hash_secret
 from crm.core.access import scope_rule, zone_clause
 from crm.core.audit import record_audit
+from crm.core.boundary import parse_id
 from crm.core.roles import CITY_ROLES, ROLES, ZONE_ROLES
 from crm.core.settings import get_setting
 from crm.core.timeutil import utcnow
@@ -104,9 +105,10 @@ def touch_login_session(sid: str, user: User) -> bool:
 def load_user(user_id: str) -> User | None:
     """Load the signed-in user only while their login session is alive."""
     sid = session.get("sid")
-    if not sid or not user_id.isdigit():
+    ident = parse_id(user_id)
+    if not sid or ident is None:
         return None
-    user = db.session.get(User, int(user_id))
+    user = db.session.get(User, ident)
     if user is None or not user.active:
         return None
     if not touch_login_session(sid, user):

@@ -17,47 +17,33 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
-from crm.auth import services
+from crm.auth import services, throttle
 from crm.auth.forms import LoginForm, PasswordChangeForm, TokenForm
 from crm.auth.models import ApiToken
 from crm.core.access import SIGNED_IN, allow, public
 from crm.core.audit import record_audit
 from crm.core.urls import safe_next
-from crm.extensions import db, limiter
+from crm.extensions import db
 
 bp = Blueprint("auth", __name__)
 
 
-def _login_name() -> str:
-    return "login:" + (request.form.get("login") or "").strip().lower()
-
-
-def _failed(response) -> bool:
-    return response.status_code != 302
-
-
-def _per_user_limit() -> str:
-    return current_app.config["LOGIN_LIMIT_PER_USER"]
-
-
-def _per_address_limit() -> str:
-    return current_app.config["LOGIN_LIMIT_PER_ADDRESS"]
-
-
 @bp.route("/login", methods=["GET", "POST"])
 @public
-@limiter.limit(
-    _per_user_limit, key_func=_login_name, methods=["POST"], deduct_when=_failed, scope="login-user"
-)
-@limiter.limit(_per_address_limit, methods=["POST"], deduct_when=_failed, scope="login-address")
 def login():
     """Sign in with user name and password."""
     if current_user.is_authenticated:
         return redirect(url_for("core.index"))
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
+        wait = throttle.sign_in_wait(form.login.data, request.remote_addr)
+        if wait:
+            flash(_("操作过于频繁，请稍后再试"), "danger")
+            page = render_template("auth/login.html", form=form)
+            return page, 429, {"Retry-After": str(wait)}
         user = services.authenticate(form.login.data, form.password.data)
         if user is None:
+            throttle.record_failure(form.login.data, request.remote_addr)
             record_audit("login_failed", "user", None, {"login": form.login.data[:60]})
             db.session.commit()
             flash(_("用户名或密码不正确"), "danger")
@@ -135,7 +121,7 @@ def create_token():
     return redirect(url_for("auth.account"))
 
 
-@bp.post("/account/tokens/<int:token_id>/revoke")
+@bp.post("/account/tokens/<id:token_id>/revoke")
 @allow(*SIGNED_IN)
 def revoke_token(token_id: int):
     """Revoke one of one's own API tokens."""

@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from crm.chains.models import ENTERPRISE_ROLES, MILESTONE_STATUSES, SEGMENTS, STATUSES, STRATEGIES
 from crm.core.forms import choices
@@ -38,19 +38,19 @@ class OverrideForm(FlaskForm):
 
 
 class LinkEnterpriseForm(FlaskForm):
-    enterprise_id = IntegerField(_l("企业编号"), validators=[DataRequired(_l("请选择企业"))])
+    """An enterprise for a node: picked (its id, from the search-as-you-type picker) or, without
+    JavaScript, typed by name or credit code."""
+
+    enterprise_id = SelectField(_l("企业"), choices=[], validate_choice=False)
+    enterprise_name = StringField(
+        _l("企业名称或信用代码"), validators=[Optional(), Length(max=200)]
+    )
     role = SelectField(_l("角色"), choices=choices(ENTERPRISE_ROLES.items()))
 
 
 class GapTargetsForm(FlaskForm):
     names = TextAreaField(_l("企业名称（每行一家）"), validators=[Optional(), Length(max=5000)])
-    enterprise_ids = StringField(
-        _l("或已有企业编号（多个用逗号分隔）"),
-        validators=[
-            Optional(),
-            Regexp(r"^[\d,，\s]*$", message=_l("企业编号只能是数字，用逗号分隔")),
-        ],
-    )
+    enterprise_ids = SelectMultipleField(_l("已有企业"), choices=[], validate_choice=False)
     zone_id = SelectField(_l("负责开发区"), choices=[], validate_choice=False)
 
 

@@ -18,8 +18,6 @@ from crm.projects.services import can_write_project
 from crm.targets.chain_hooks import provide
 from crm.targets.services import writable_target_or_404
 
-ID = "int(max=2147483647)"
-
 
 def chain_links(kind: str, owner_id: int, user: Any, writable: bool) -> dict[str, Any]:
     """For the target or project page: the linked nodes and, for writers, the form offering
@@ -74,7 +72,7 @@ def project_links(project_id: int):
 def register(bp: Blueprint) -> None:
     """Attach the link routes to the chains blueprint."""
     for rule, view in (
-        (f"/links/target/<{ID}:target_id>", target_links),
-        (f"/links/project/<{ID}:project_id>", project_links),
+        ("/links/target/<id:target_id>", target_links),
+        ("/links/project/<id:project_id>", project_links),
     ):
         bp.add_url_rule(rule, view.__name__, allow(*WRITERS)(view), methods=["POST"])

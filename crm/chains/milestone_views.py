@@ -13,7 +13,6 @@ from crm.chains.models import ChainNode, RoadmapMilestone
 from crm.core.access import allow, get_or_404
 from crm.extensions import db
 
-ID = "int(max=2147483647)"
 EDITORS = ("manager", "coordinator", "admin")
 
 
@@ -111,10 +110,10 @@ def delete_milestone(milestone_id: int):
 def register(bp: Blueprint) -> None:
     """Attach the milestone routes to the chains blueprint."""
     routes = [
-        (f"/nodes/<{ID}:node_id>/milestones", add_milestone, ["POST"]),
-        (f"/milestones/<{ID}:milestone_id>/edit", edit_milestone, ["GET", "POST"]),
-        (f"/milestones/<{ID}:milestone_id>/done", complete_milestone, ["POST"]),
-        (f"/milestones/<{ID}:milestone_id>/delete", delete_milestone, ["POST"]),
+        ("/nodes/<id:node_id>/milestones", add_milestone, ["POST"]),
+        ("/milestones/<id:milestone_id>/edit", edit_milestone, ["GET", "POST"]),
+        ("/milestones/<id:milestone_id>/done", complete_milestone, ["POST"]),
+        ("/milestones/<id:milestone_id>/delete", delete_milestone, ["POST"]),
     ]
     for rule, view, methods in routes:
         bp.add_url_rule(rule, view.__name__, allow(*EDITORS)(view), methods=methods)

@@ -17,16 +17,45 @@ from crm.chains.forms import (
 from crm.chains.models import Chain, ChainNode
 from crm.chains.roadmap import add_targets_for_node, enterprise_by_name
 from crm.chains.services import ChainError
-from crm.core.access import WRITERS, allow, get_or_404
+from crm.core.access import WRITERS, allow, get_or_404, scoped
+from crm.core.boundary import parse_id
 from crm.core.forms import choices, commit_or_flash
 from crm.enterprises.models import Enterprise
-from crm.enterprises.services import EnterpriseError
+from crm.enterprises.services import EnterpriseError, find_duplicates
 from crm.extensions import db
 from crm.targets.services import TargetError
 from crm.zones.services import visible_zones
 
-ID = "int(max=2147483647)"
 OWNERS = ("coordinator", "admin")
+
+
+def picked_ids(values: list[str]) -> set[int] | None:
+    """The enterprise ids a picker posted (one per value; "1,2" from a script also works);
+    None when one is not an id."""
+    ids = set()
+    for value in values:
+        for part in value.replace("，", ",").split(","):
+            part = part.strip()
+            if not part:
+                continue
+            number = parse_id(part)
+            if number is None:
+                return None
+            ids.add(number)
+    return ids
+
+
+def _picked_enterprise(form: LinkEnterpriseForm) -> Enterprise | None:
+    """The picked enterprise (among those the user may see), else the one named exactly."""
+    ids = picked_ids([form.enterprise_id.data or ""])
+    if ids:
+        stmt = select(Enterprise).where(Enterprise.id.in_(ids), Enterprise.deleted_at.is_(None))
+        return db.session.scalar(scoped(stmt, Enterprise, current_user))
+    name = (form.enterprise_name.data or "").strip()
+    if not name:
+        return None
+    hits = find_duplicates(name, name.upper() if len(name) == 18 else None)
+    return next((hit.enterprise for hit in hits if hit.reason in ("uscc", "name")), None)
 
 
 def _back(node: ChainNode):
@@ -57,9 +86,7 @@ def _node_form_page(chain: Chain, node: ChainNode | None):
             "key_products": form.key_products.data or "",
             "priority": form.priority.data,
             "notes": form.notes.data or "",
-            "parent_id": int(form.parent_id.data)
-            if (form.parent_id.data or "").isdigit()
-            else None,
+            "parent_id": parse_id(form.parent_id.data),
         }
         try:
             node = editing.save_node(chain, node, raw, current_user)
@@ -89,10 +116,8 @@ def edit_node(node_id: int):
 def delete_node(node_id: int):
     """Delete a node; one that holds links is refused unless they move to another node."""
     node = get_or_404(ChainNode, node_id)
-    target = request.form.get("rehome_to", "")
-    rehome = (
-        db.session.get(ChainNode, int(target)) if target.isdigit() and len(target) < 10 else None
-    )
+    target = parse_id(request.form.get("rehome_to"))
+    rehome = db.session.get(ChainNode, target) if target is not None else None
     chain_id = node.chain_id
     try:
         editing.delete_node(node, current_user, rehome_to=rehome)
@@ -126,9 +151,9 @@ def link_enterprise(node_id: int):
     node = get_or_404(ChainNode, node_id)
     form = LinkEnterpriseForm()
     if form.validate_on_submit():
-        enterprise = db.session.get(Enterprise, form.enterprise_id.data or 0)
-        if enterprise is None or enterprise.deleted_at is not None:
-            flash(_("企业不存在"), "danger")
+        enterprise = _picked_enterprise(form)
+        if enterprise is None:
+            flash(_("请选择企业（输入名称、拼音或信用代码查找）"), "danger")
             return _back(node)
         try:
             editing.link_enterprise(node, enterprise.id, form.role.data, current_user)
@@ -153,20 +178,25 @@ def gap_targets(node_id: int):
     if not form.validate_on_submit():
         flash(_errors(form), "danger")
         return _back(node)
-    ids = {
-        int(x) for x in (form.enterprise_ids.data or "").replace("，", ",").split(",") if x.strip()
-    }
+    ids = picked_ids(form.enterprise_ids.data or [])
     names = [line.strip() for line in (form.names.data or "").splitlines() if line.strip()]
+    if ids is None:
+        flash(_("请从列表中选择企业"), "danger")
+        return _back(node)
     if not ids and not names:
-        flash(_("请填写企业名称或企业编号"), "danger")
+        flash(_("请选择已有企业或填写企业名称"), "danger")
         return _back(node)
     enterprises = list(
         db.session.scalars(
-            select(Enterprise).where(Enterprise.id.in_(ids), Enterprise.deleted_at.is_(None))
+            scoped(
+                select(Enterprise).where(Enterprise.id.in_(ids), Enterprise.deleted_at.is_(None)),
+                Enterprise,
+                current_user,
+            )
         )
     )
     if len(enterprises) != len(ids):
-        flash(_("部分企业编号不存在，请核对后重试"), "danger")
+        flash(_("选择的企业有的已不存在，请重新选择"), "danger")
         return _back(node)
     try:
         enterprises += [enterprise_by_name(name, current_user) for name in names]
@@ -174,8 +204,7 @@ def gap_targets(node_id: int):
         db.session.rollback()
         flash(str(exc), "danger")
         return _back(node)
-    zone = form.zone_id.data
-    zone_id = int(zone) if zone.isdigit() and len(zone) < 10 else None
+    zone_id = parse_id(form.zone_id.data)
     try:
         added = add_targets_for_node(node, enterprises, zone_id, current_user)
     except TargetError as exc:
@@ -190,12 +219,12 @@ def gap_targets(node_id: int):
 def register(bp: Blueprint) -> None:
     """Attach the node routes to the chains blueprint."""
     routes = [
-        (f"/<{ID}:chain_id>/nodes/new", new_node, ["GET", "POST"], OWNERS),
-        (f"/nodes/<{ID}:node_id>/edit", edit_node, ["GET", "POST"], OWNERS),
-        (f"/nodes/<{ID}:node_id>/delete", delete_node, ["POST"], OWNERS),
-        (f"/nodes/<{ID}:node_id>/override", override, ["POST"], OWNERS),
-        (f"/nodes/<{ID}:node_id>/enterprises", link_enterprise, ["POST"], OWNERS),
-        (f"/nodes/<{ID}:node_id>/targets", gap_targets, ["POST"], WRITERS),
+        ("/<id:chain_id>/nodes/new", new_node, ["GET", "POST"], OWNERS),
+        ("/nodes/<id:node_id>/edit", edit_node, ["GET", "POST"], OWNERS),
+        ("/nodes/<id:node_id>/delete", delete_node, ["POST"], OWNERS),
+        ("/nodes/<id:node_id>/override", override, ["POST"], OWNERS),
+        ("/nodes/<id:node_id>/enterprises", link_enterprise, ["POST"], OWNERS),
+        ("/nodes/<id:node_id>/targets", gap_targets, ["POST"], WRITERS),
     ]
     for rule, view, methods, roles in routes:
         bp.add_url_rule(rule, view.__name__, allow(*roles)(view), methods=methods)

@@ -57,9 +57,10 @@ class RoadmapRow:
         return sorted({t.owner.display_name for t in self.targets if t.owner is not None})
 
 
-def chain_roadmap(chain: Any) -> list[RoadmapRow]:
-    """Gap nodes in priority order with their targets and milestones (constant queries)."""
-    gaps = coverage(chain_tree(chain)).gaps
+def chain_roadmap(chain: Any, user: Any = None) -> list[RoadmapRow]:
+    """Gap nodes in priority order with their targets and milestones (constant queries);
+    the projects behind the gaps are those ``user`` (default: this request's) may see."""
+    gaps = coverage(chain_tree(chain, user=user)).gaps
     ids = [g.node.id for g in gaps]
     targets: dict[int, list[Target]] = defaultdict(list)
     milestones: dict[int, list[RoadmapMilestone]] = defaultdict(list)

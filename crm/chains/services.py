@@ -6,6 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -18,16 +19,30 @@ from crm.chains.models import (
     NodeTarget,
 )
 from crm.core.access import scope_rule, scoped
-from crm.core.settings import define_setting, get_setting
+from crm.core.settings import define_section, define_setting, get_setting
 from crm.extensions import db
 from crm.projects.models import Project
-from crm.projects.stages import PIPELINE, rank
+from crm.projects.stages import PIPELINE, rank, stage_choices
 from crm.targets.models import Target
 
+define_section("chains", _l("产业链图谱"))
 define_setting(
-    "chains.strong_count", int, 3, "环节“强”所需的本地企业与落地项目数", minimum=1, maximum=50
+    "chains.strong_count",
+    int,
+    3,
+    _l("环节“强”所需的本地企业与落地项目数"),
+    _l("一个环节的本地企业和落地项目合计达到这个数时，状态计为“强”。"),
+    minimum=1,
+    maximum=50,
 )
-define_setting("chains.landed_stage", str, "signed", "视为落地的项目阶段（阶段代码）")
+define_setting(
+    "chains.landed_stage",
+    str,
+    "signed",
+    _l("视为落地的项目阶段"),
+    _l("项目到达这个阶段（或之后）时，算作环节上的落地项目。"),
+    choices=stage_choices,
+)
 
 NODE_FIELDS = ("name", "segment", "strategy", "key_products", "priority", "sort_order", "notes")
 
@@ -94,8 +109,12 @@ def _landed_stages() -> list[str]:
     return [s for s in PIPELINE if rank(s) >= rank(stage)]
 
 
-def node_counts(chain_ids: list[int], zone_id: int | None = None) -> dict[int, NodeCounts]:
-    """Per node: local enterprises, 链主, targets, active and landed projects (3 queries)."""
+def node_counts(
+    chain_ids: list[int], zone_id: int | None = None, user: Any = None
+) -> dict[int, NodeCounts]:
+    """Per node: local enterprises, 链主, targets, active and landed projects (3 queries).
+    Projects are private to their zone: only those ``user`` (default: this request's user) may
+    see are counted, whatever ``zone_id`` asks for."""
     counts: dict[int, NodeCounts] = defaultdict(NodeCounts)
     in_chains = select(ChainNode.id).where(ChainNode.chain_id.in_(chain_ids))
     for node_id, role, n in db.session.execute(
@@ -121,12 +140,14 @@ def node_counts(chain_ids: list[int], zone_id: int | None = None) -> dict[int, N
     for node_id, n in db.session.execute(stmt):
         counts[node_id].targets += n
     landed = _landed_stages()
-    stmt = (
+    stmt = scoped(
         select(NodeProject.node_id, Project.stage, func.count())
         .join(Project, Project.id == NodeProject.project_id)
         .where(NodeProject.node_id.in_(in_chains), Project.deleted_at.is_(None))
         .where(Project.stage != "terminated")
-        .group_by(NodeProject.node_id, Project.stage)
+        .group_by(NodeProject.node_id, Project.stage),
+        Project,
+        user,
     )
     if zone_id is not None:
         stmt = stmt.where(Project.zone_id == zone_id)
@@ -139,11 +160,14 @@ def node_counts(chain_ids: list[int], zone_id: int | None = None) -> dict[int, N
 
 
 def chain_tree(
-    chain: Chain, zone_id: int | None = None, counts: dict[int, NodeCounts] | None = None
+    chain: Chain,
+    zone_id: int | None = None,
+    counts: dict[int, NodeCounts] | None = None,
+    user: Any = None,
 ) -> list[NodeView]:
     """The chain's nodes as a tree of NodeViews with counts and status (constant queries)."""
     if counts is None:
-        counts = node_counts([chain.id], zone_id)
+        counts = node_counts([chain.id], zone_id, user)
     views = {}
     for node in chain.nodes:
         c = counts.get(node.id, NodeCounts())
@@ -216,5 +240,5 @@ def chain_coverages(user: Any = None) -> list[tuple[Chain, Coverage]]:
         user,
     )
     chains = db.session.scalars(stmt).all()
-    counts = node_counts([c.id for c in chains]) if chains else {}
+    counts = node_counts([c.id for c in chains], user=user) if chains else {}
     return [(chain, coverage(chain_tree(chain, counts=counts))) for chain in chains]

@@ -22,13 +22,13 @@ from crm.chains.models import (
 from crm.chains.roadmap import chain_roadmap
 from crm.chains.services import chain_coverages, chain_tree, coverage, flatten
 from crm.core.access import SIGNED_IN, allow, get_or_404, scoped
+from crm.core.boundary import parse_id
 from crm.extensions import db
 from crm.projects.models import Project
 from crm.targets.models import Target
 from crm.zones.services import visible_zones
 
 bp = Blueprint("chains", __name__, url_prefix="/chains")
-ID = "int(max=2147483647)"
 node_views.register(bp)
 milestone_views.register(bp)
 link_views.register(bp)
@@ -36,8 +36,7 @@ transfer_views.register(bp)
 
 
 def _zone_filter() -> int | None:
-    value = request.args.get("zone", "")
-    return int(value) if value.isdigit() and len(value) < 10 else None
+    return parse_id(request.args.get("zone"))
 
 
 @bp.get("/")
@@ -48,7 +47,7 @@ def index():
     return render_template("chains/index.html", rows=chain_coverages(), form=form)
 
 
-@bp.get(f"/<{ID}:chain_id>")
+@bp.get("/<id:chain_id>")
 @allow(*SIGNED_IN)
 def detail(chain_id: int):
     """The map: columns 上游 → 中游 → 下游 → 配套, node cards coloured by status."""
@@ -58,9 +57,9 @@ def detail(chain_id: int):
     flat = flatten(views)
     columns = {segment: [v for v in flat if v.node.segment == segment] for segment in SEGMENTS}
     selected = None
-    node_id = request.args.get("node", "")
-    if node_id.isdigit() and len(node_id) < 10:
-        selected = next((v for v in flat if v.node.id == int(node_id)), None)
+    node_id = parse_id(request.args.get("node"))
+    if node_id is not None:
+        selected = next((v for v in flat if v.node.id == node_id), None)
     details = _node_details(selected.node, zone_id) if selected else None
     return render_template(
         "chains/detail.html",
@@ -112,7 +111,7 @@ def _node_details(node: ChainNode, zone_id: int | None) -> dict:
     return {name: rows[:NODE_LIST_LIMIT] for name, rows in lists.items()} | {"more": more}
 
 
-@bp.get(f"/<{ID}:chain_id>/graph")
+@bp.get("/<id:chain_id>/graph")
 @allow(*SIGNED_IN)
 def graph(chain_id: int):
     """An interactive graph of the chain (ECharts), with the same numbers as the map."""
@@ -122,7 +121,7 @@ def graph(chain_id: int):
     )
 
 
-@bp.get(f"/<{ID}:chain_id>/graph.json")
+@bp.get("/<id:chain_id>/graph.json")
 @allow(*SIGNED_IN)
 def graph_data(chain_id: int):
     """Nodes and parent links of the chain as ECharts tree data."""
@@ -158,7 +157,7 @@ def graph_data(chain_id: int):
     return jsonify(data)
 
 
-@bp.get(f"/<{ID}:chain_id>/roadmap")
+@bp.get("/<id:chain_id>/roadmap")
 @allow(*SIGNED_IN)
 def roadmap(chain_id: int):
     """The roadmap: gap nodes by priority, their targets, zones, owners and milestones."""
@@ -174,7 +173,7 @@ def roadmap(chain_id: int):
     )
 
 
-@bp.get(f"/<{ID}:chain_id>/roadmap.xlsx")
+@bp.get("/<id:chain_id>/roadmap.xlsx")
 @allow(*SIGNED_IN)
 def roadmap_export(chain_id: int):
     """The roadmap as an Excel workbook."""

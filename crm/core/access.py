@@ -18,6 +18,7 @@ from flask_login import current_user
 from sqlalchemy import Select, false, select
 from sqlalchemy.sql.elements import ColumnElement
 
+from crm.core.boundary import MAX_ID
 from crm.core.roles import CITY_ROLES, ROLES
 from crm.extensions import db, login_manager
 
@@ -25,7 +26,6 @@ F = TypeVar("F", bound=Callable[..., Any])
 ScopeFn = Callable[[Any], ColumnElement[bool] | None]
 
 SIGNED_IN = ROLES
-MAX_ID = 2_147_483_647
 WRITERS = ("staff", "manager", "coordinator", "admin")
 CITY_LEVEL = CITY_ROLES
 

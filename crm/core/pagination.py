@@ -8,6 +8,7 @@ from typing import Any
 from flask import request
 from sqlalchemy import Select, func, select
 
+from crm.core.boundary import MAX_INT, parse_int
 from crm.extensions import db
 
 MAX_PER_PAGE = 200
@@ -35,10 +36,8 @@ class Page:
 
 
 def _int_arg(name: str, default: int) -> int:
-    try:
-        return int(request.args.get(name, default))
-    except (TypeError, ValueError):
-        return default
+    number = parse_int(request.args.get(name), minimum=-MAX_INT, maximum=MAX_INT)
+    return default if number is None else number
 
 
 def paginate(stmt: Select, per_page: int = 50, count: Select | None = None) -> Page:

@@ -14,15 +14,23 @@ import csv
 import io
 import os
 import re
-import unicodedata
-import warnings
 import zipfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
-from decimal import Decimal
-from typing import IO, Any
+from datetime import date, timedelta
+from typing import IO
 
+from crm.core.cell_text import (
+    UNCOMPUTED,
+    TabularError,
+    Uncomputed,
+    clean_cell,
+    is_uncomputed,
+    trimmed,
+)
+from crm.core.workbook_rows import SheetScore, xlsx_rows
+
+__all__ = ["UNCOMPUTED", "SheetScore", "TabularError", "clean_cell", "is_uncomputed"]
 Source = str | os.PathLike[str] | IO[bytes]
 Row = tuple[int, list[str]]
 
@@ -30,9 +38,6 @@ MAX_UNCOMPRESSED = 200 * 1024 * 1024
 MAX_ENTRIES = 2000
 _EXCEL_EPOCH = date(1899, 12, 30)
 _SERIAL_RANGE = (18264, 73050)  # 1950-01-01 … 2099-12-31; "2026" alone is not a date
-_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
-_CJK = r"\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef"
-_CJK_GAP = re.compile(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])")
 _UNIT_WORDS = {"亿元": "亿元", "亿": "亿元", "万元": "万元", "万": "万元", "元": "元"}
 _MARKERS = {"必填", "选填", "可选", "必须"}
 _IGNORED_HEADERS = {"序号", "no", "no.", "#"}
@@ -42,56 +47,6 @@ _DATE_PATTERNS = (
     re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日?"),
     re.compile(r"(\d{4})(\d{2})(\d{2})"),
 )
-
-
-class TabularError(ValueError):
-    """An uploaded file or cell that cannot be read; the message is for the user."""
-
-
-def clean_cell(value: Any) -> str:
-    """NFKC-fold a cell, strip it, drop spaces between Chinese characters, collapse others.
-
-    Line breaks inside a cell are kept (one per line, blank lines dropped).
-    """
-    if value is None:
-        return ""
-    text = unicodedata.normalize("NFKC", str(value)).translate(_ZERO_WIDTH)
-    lines = (" ".join(_CJK_GAP.sub("", line).split()) for line in text.splitlines())
-    return "\n".join(line for line in lines if line)
-
-
-def _number_text(value: int | float | Decimal) -> str:
-    """A number as typed: integers without ".0", no exponent notation."""
-    if isinstance(value, float):
-        if value.is_integer():
-            return str(int(value))
-        value = Decimal(repr(value))
-    if isinstance(value, Decimal):
-        return format(value.normalize(), "f")
-    return str(value)
-
-
-def _cell_text(value: Any) -> str:
-    """An openpyxl cell value as the string a user would see."""
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, time):
-        return value.strftime("%H:%M:%S")
-    if isinstance(value, int | float | Decimal):
-        return _number_text(value)
-    return clean_cell(value)
-
-
-def _trimmed(cells: Iterable[str]) -> list[str]:
-    """The row without trailing blank cells."""
-    row = list(cells)
-    while row and not row[-1]:
-        row.pop()
-    return row
 
 
 def _head(source: Source, size: int = 512) -> bytes:
@@ -147,36 +102,6 @@ def check_xlsx_safety(
         raise TabularError(f"工作簿解压后过大（约 {size} MB，上限 {limit} MB），已拒绝")
 
 
-def _xlsx_rows(source: Source) -> Iterator[Row]:
-    """Rows of the first visible worksheet, streamed by openpyxl in read-only mode."""
-    from openpyxl import load_workbook  # only paid for when a workbook is actually read
-
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)  # unsupported extensions, styles
-            workbook = load_workbook(source, read_only=True, data_only=True)
-    except Exception as exc:
-        raise TabularError("无法读取工作簿，文件可能已损坏，请在 Excel 中重新另存为 .xlsx") from exc
-    try:
-        visible = [ws for ws in workbook.worksheets if ws.sheet_state == "visible"]
-        if not visible:
-            raise TabularError("工作簿中没有可读取的工作表")
-        sheet = visible[0]
-        sheet.reset_dimensions()  # don't trust the stored used range; read every row
-        rows, number = sheet.iter_rows(values_only=True), 0
-        while True:
-            try:
-                values = next(rows, None)
-            except Exception as exc:  # damaged sheet XML surfaces only while streaming
-                raise TabularError(f"第{number + 1}行附近的内容已损坏，无法读取") from exc
-            if values is None:
-                return
-            number += 1
-            yield number, _trimmed(_cell_text(value) for value in values)
-    finally:
-        workbook.close()
-
-
 def _decode(data: bytes) -> str:
     """Decode CSV bytes: UTF-16 with BOM, UTF-8 (with or without BOM), else GB18030."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -222,13 +147,16 @@ def _csv_rows(text: str) -> Iterator[Row]:
     number = 0
     try:
         for number, cells in enumerate(reader, start=1):
-            yield number, _trimmed(clean_cell(cell) for cell in cells)
+            yield number, trimmed(clean_cell(cell) for cell in cells)
     except csv.Error as exc:
         raise TabularError(f"第{number + 1}行格式错误，无法解析") from exc
 
 
-def read_rows(path_or_file: Source, filename: str) -> Iterator[Row]:
-    """Stream (row number, cell strings) from an uploaded .xlsx or .csv, chosen by file name.
+def read_rows(
+    path_or_file: Source, filename: str, sheet_score: SheetScore | None = None
+) -> Iterator[Row]:
+    """Stream (row number, cell strings) from an uploaded .xlsx or .csv, chosen by file name
+    (``sheet_score`` picks the data sheet of a workbook with several).
 
     The file type, safety checks and CSV encoding are checked before this returns; a damaged
     workbook or a malformed CSV line raises ``TabularError`` while iterating.
@@ -236,7 +164,7 @@ def read_rows(path_or_file: Source, filename: str) -> Iterator[Row]:
     extension = os.path.splitext(filename or "")[1].lower()
     if extension == ".xlsx":
         check_xlsx_safety(path_or_file)
-        return _xlsx_rows(path_or_file)
+        return xlsx_rows(path_or_file, sheet_score)
     if extension == ".csv":
         return _csv_rows(_csv_text(path_or_file))
     if extension == ".xlsm":
@@ -248,7 +176,11 @@ def read_rows(path_or_file: Source, filename: str) -> Iterator[Row]:
 
 def non_blank(rows: Iterable[Row]) -> Iterator[Row]:
     """Skip rows whose cells are all blank."""
-    return ((number, cells) for number, cells in rows if any(cell.strip() for cell in cells))
+    return (
+        (number, cells)
+        for number, cells in rows
+        if any(cell.strip() or isinstance(cell, Uncomputed) for cell in cells)
+    )
 
 
 def clean_header(text: str) -> tuple[str, str | None]:

@@ -11,6 +11,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from crm.core.access import SIGNED_IN, allow, get_or_404
+from crm.core.boundary import parse_id
 from crm.core.downloads import ascii_name, download
 from crm.core.roles import CITY_ROLES
 from crm.core.timeutil import local_today
@@ -18,7 +19,7 @@ from crm.dashboard.charts import ratio_chart
 from crm.dashboard.export import quota_workbook
 from crm.dashboard.helpers import selected_year, template_helpers, year_choices
 from crm.dashboard.services import attainments, zone_or_404
-from crm.enterprises.forms import field_error, parse_id
+from crm.enterprises.forms import field_error
 from crm.extensions import db
 from crm.quotas.forms import ActualForm, GoalTargetForm, QuotaForm, tier_form_data
 from crm.quotas.indicators import (
@@ -64,7 +65,7 @@ def index():
     )
 
 
-@bp.route("/zones/<int:zone_id>/edit", methods=["GET", "POST"])
+@bp.route("/zones/<id:zone_id>/edit", methods=["GET", "POST"])
 @allow(*EDITORS)
 def edit(zone_id: int):
     """Set a zone's tiers for a year (no rows left: the quota is removed)."""
@@ -180,7 +181,7 @@ def _indicator(indicator_id: int) -> Indicator:
     return indicator
 
 
-@bp.post("/goals/<int:indicator_id>/actuals")
+@bp.post("/goals/<id:indicator_id>/actuals")
 @allow(*EDITORS)
 def record_actual_view(indicator_id: int):
     """Enter an indicator's value for a period (audited)."""
@@ -199,7 +200,7 @@ def record_actual_view(indicator_id: int):
     return _render_goals(form, indicator.id)
 
 
-@bp.route("/goals/<int:indicator_id>/edit", methods=["GET", "POST"])
+@bp.route("/goals/<id:indicator_id>/edit", methods=["GET", "POST"])
 @allow(*EDITORS)
 def edit_goal(indicator_id: int):
     """Change an indicator's target value or year (the next plan will change them)."""

@@ -14,12 +14,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from crm.core.access import SIGNED_IN, allow
+from crm.core.boundary import parse_id
 from crm.core.roles import CITY_ROLES
 from crm.core.timeutil import local_today
 from crm.dashboard.helpers import template_helpers
 from crm.dashboard.reports import monthly_report, weekly_report
 from crm.dashboard.services import zone_or_404
-from crm.enterprises.forms import parse_id
 from crm.quotas.services import QuotaError, check_year
 from crm.zones.models import Zone
 from crm.zones.services import visible_zones

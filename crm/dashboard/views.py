@@ -105,7 +105,7 @@ def city():
     return render_city()
 
 
-@bp.get("/zones/<int:zone_id>")
+@bp.get("/zones/<id:zone_id>")
 @allow(*SIGNED_IN)
 def zone(zone_id: int):
     """One zone's dashboard (zone users: their own zone only)."""

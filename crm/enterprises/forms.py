@@ -22,16 +22,6 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from crm.core.forms import choices
 from crm.enterprises.models import LABELS, OWNERSHIPS, TIERS
 
-MAX_ID = 2**31 - 1  # ids are INTEGER columns; anything larger is not an id
-
-
-def parse_id(raw: Any) -> int | None:
-    """An id typed or sent by a form (ASCII digits, in range), else None."""
-    text = str(raw or "").strip()
-    if not (text.isascii() and text.isdigit()) or len(text) > 10 or int(text) > MAX_ID:
-        return None
-    return int(text)
-
 
 def maxlen(limit: int) -> Length:
     """A length limit with a Chinese message."""

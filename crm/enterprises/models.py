@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import DDL, JSON, ForeignKey, Index, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -45,6 +45,19 @@ class Enterprise(db.Model):
     is_local: Mapped[bool] = mapped_column(default=False)
     website: Mapped[str] = mapped_column(String(200), default="")
     description: Mapped[str] = mapped_column(Text, default="")
+    # Registration facts (工商登记), as data providers (企查查, 天眼查 …) export them. Capital in
+    # 万 of its currency (人民币 unless the currency says otherwise).
+    legal_representative: Mapped[str] = mapped_column(String(100), default="")
+    registered_capital_wan: Mapped[int | None]
+    registered_capital_currency: Mapped[str] = mapped_column(String(10), default="")
+    paid_in_capital_wan: Mapped[int | None]
+    paid_in_capital_currency: Mapped[str] = mapped_column(String(10), default="")
+    founded_on: Mapped[date | None]
+    business_status: Mapped[str] = mapped_column(String(20), default="")
+    insured_count: Mapped[int | None]
+    business_scope: Mapped[str] = mapped_column(Text, default="")
+    gb_section: Mapped[str] = mapped_column(String(1), default="")  # GB/T 4754 门类
+    gb_division: Mapped[str] = mapped_column(String(2), default="")  # GB/T 4754 大类
     # name, aliases, full pinyin, pinyin initials and credit code, lower-case: one indexed
     # column for the search box (pg_trgm GIN index on PostgreSQL).
     search_text: Mapped[str] = mapped_column(Text, default="")
@@ -71,6 +84,16 @@ class Enterprise(db.Model):
 
     def __repr__(self) -> str:
         return f"<Enterprise {self.id} {self.name}>"
+
+
+class IndustryClass(db.Model):
+    """A GB/T 4754-2017 门类 (code A–T, no section) or 大类 (code 01–97 and its 门类)."""
+
+    __tablename__ = "industry_class"
+
+    code: Mapped[str] = mapped_column(String(2), primary_key=True)
+    name: Mapped[str] = mapped_column(String(60))
+    section: Mapped[str] = mapped_column(String(1), default="")
 
 
 class Contact(db.Model):

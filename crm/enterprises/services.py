@@ -11,6 +11,7 @@ from sqlalchemy import bindparam, or_, select, update
 
 from crm.core.access import scope_rule
 from crm.core.audit import apply_changes, record_audit
+from crm.core.conflicts import conflict_as
 from crm.core.timeutil import utcnow
 from crm.enterprises.models import LABELS, OWNERSHIPS, TIERS, Contact, Enterprise
 from crm.enterprises.names import name_pinyin_variants, normalize_name, similar_names
@@ -225,9 +226,13 @@ def create_enterprise(
         name=values["name"], normalized_name="", created_by_id=getattr(actor, "id", None)
     )
     defaults = {"aliases": "", "labels": [], "is_local": False}
-    _apply(enterprise, {**defaults, **values})
-    db.session.add(enterprise)
-    db.session.flush()
+
+    def duplicate() -> DuplicateEnterprise:  # the same code saved meanwhile by someone else
+        return DuplicateEnterprise(find_duplicates(values["name"], values.get("uscc")))
+
+    with conflict_as(duplicate):
+        _apply(enterprise, {**defaults, **values})
+        db.session.add(enterprise)
     record_audit("create", "enterprise", enterprise.id, {"name": enterprise.name}, actor=actor)
     return enterprise
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from crm.core.access import SIGNED_IN, WRITERS, allow, get_or_404, scoped_select
+from crm.core.boundary import parse_id
 from crm.enterprises.forms import (
     CONTACT_FIELDS,
     ENTERPRISE_FORM_FIELDS,
@@ -17,10 +19,11 @@ from crm.enterprises.forms import (
     MergeForm,
     field_error,
     form_values,
-    parse_id,
     submit_form,
 )
+from crm.enterprises.gb_industries import industry_class_text
 from crm.enterprises.models import Enterprise
+from crm.enterprises.registration import capital_text, is_gone
 from crm.enterprises.search import search_enterprises
 from crm.enterprises.services import (
     EnterpriseError,
@@ -35,8 +38,39 @@ from crm.extensions import db
 
 bp = Blueprint("enterprises", __name__, url_prefix="/enterprises")
 
+
+@bp.app_context_processor
+def registration_helpers() -> dict[str, Any]:
+    """Helpers for the enterprise facts partial (shown on enterprise and target pages)."""
+    return {
+        "capital_text": capital_text,
+        "industry_class_text": industry_class_text,
+        "is_gone": is_gone,
+    }
+
+
 MERGERS = ("coordinator", "admin")
 MAX_MERGE_HOPS = 20
+PICKER_LIMIT = 20
+
+
+@bp.get("/search.json")
+@allow(*SIGNED_IN)
+def search():
+    """Search-as-you-type for the enterprise pickers: name, alias, pinyin (full or initials) or
+    credit code, among the enterprises the user may see; at most 20, by name."""
+    q = re.sub(r"[\x00-\x1f\x7f]", "", request.args.get("q", "")).strip()[:100]
+    found = search_enterprises(q, current_user, limit=PICKER_LIMIT) if q else []
+    return jsonify(
+        results=[
+            {
+                "id": e.id,
+                "text": e.name,
+                "sub": " · ".join(x for x in (e.industry, e.uscc) if x),
+            }
+            for e in found
+        ]
+    )
 
 
 def _has_errors(form: Any) -> bool:
@@ -72,7 +106,7 @@ def _render_detail(enterprise: Enterprise, contact_form: ContactForm | None = No
     ), (400 if contact_form is not None and _has_errors(contact_form) else 200)
 
 
-@bp.get("/<int(max=2147483647):enterprise_id>")
+@bp.get("/<id:enterprise_id>")
 @allow(*SIGNED_IN)
 def detail(enterprise_id: int):
     """An enterprise: its facts, contacts, and every zone's target for it."""
@@ -83,7 +117,7 @@ def detail(enterprise_id: int):
     return _render_detail(get_or_404(Enterprise, enterprise_id))
 
 
-@bp.route("/<int(max=2147483647):enterprise_id>/edit", methods=["GET", "POST"])
+@bp.route("/<id:enterprise_id>/edit", methods=["GET", "POST"])
 @allow(*WRITERS)
 def edit(enterprise_id: int):
     """Edit an enterprise's name, credit code, location, industry, labels and website."""
@@ -106,7 +140,7 @@ def edit(enterprise_id: int):
     )
 
 
-@bp.post("/<int(max=2147483647):enterprise_id>/contacts", endpoint="add_contact")
+@bp.post("/<id:enterprise_id>/contacts", endpoint="add_contact")
 @allow(*WRITERS)
 def add_contact_view(enterprise_id: int):
     """Add a contact person."""
@@ -135,7 +169,7 @@ def _keep_candidate(raw: Any, source: Enterprise) -> Enterprise | None:
     return db.session.scalars(stmt).first()
 
 
-@bp.route("/<int(max=2147483647):enterprise_id>/merge", methods=["GET", "POST"])
+@bp.route("/<id:enterprise_id>/merge", methods=["GET", "POST"])
 @allow(*MERGERS)
 def merge(enterprise_id: int):
     """Merge this enterprise into another one that is kept: choose, check what moves, confirm."""

@@ -14,6 +14,7 @@ _PROVINCE_TEXT = (
     "广东 海南 四川 贵州 云南 陕西 甘肃 青海 台湾 内蒙古 广西 西藏 宁夏 新疆 香港 澳门"
 )
 _PROVINCES = _PROVINCE_TEXT.split()
+PROVINCE_NAMES = tuple(_PROVINCES)
 PROVINCE_FORMS = sorted(
     {
         *_PROVINCES,

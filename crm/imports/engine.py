@@ -21,9 +21,8 @@ from crm.core.tabular import (
     HeaderMap,
     check_xlsx_safety,
     find_header,
-    non_blank,
-    read_rows,
 )
+from crm.imports.sheets import data_rows
 
 MAX_ERRORS = 1000  # errors kept for the report; the count goes on
 Progress = Callable[[str, int], None]  # (phase, rows done)
@@ -47,7 +46,7 @@ def open_sheet(
     (``aliases``: the headers of the kind of list)."""
     if filename.lower().endswith(".xlsx"):
         check_xlsx_safety(path, limits.max_uncompressed, limits.max_entries)
-    rows = non_blank(read_rows(path, filename))
+    rows = data_rows(path, filename, aliases)
     seen: dict[int, list[str]] = {}
 
     def remember() -> Iterator[tuple[int, list[str]]]:
@@ -108,6 +107,7 @@ class ImportResult:
             "updated": self.updated,
             "unchanged": self.unchanged,
             "errors": self.errors,
+            "warnings": self.warnings,
         }
 
     def counts(self) -> dict[str, int]:

@@ -27,7 +27,7 @@ def write_report(batch: ImportBatch, target: str | IO[bytes]) -> None:
         writer.row([f"共 {total} 处错误，此处列出前 {len(errors)} 处"], note=True)
     warnings = (batch.counts or {}).get("warnings") or []
     if warnings:
-        writer.add_sheet("提示", WIDTHS)
+        writer.add_sheet("警告", WIDTHS)
         writer.header(HEADER)
         writer.rows(_rows(warnings))
     writer.save(target)

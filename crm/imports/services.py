@@ -21,6 +21,7 @@ from werkzeug.datastructures import FileStorage
 
 from crm.core.access import scope_rule
 from crm.core.audit import record_audit
+from crm.core.boundary import parse_id
 from crm.core.roles import CITY_ROLES
 from crm.core.tabular import TabularError
 from crm.core.timeutil import utcnow
@@ -82,7 +83,8 @@ def resolve_zone(actor: Any, choice: str | None, kind: str) -> int | None:
         return None
     if choice in (POOL, BY_COLUMN):
         raise ImportRefused(spec.zone_hint, "zone")
-    zone = db.session.get(Zone, int(choice)) if (choice or "").isdigit() else None
+    zone_id = parse_id(choice)
+    zone = db.session.get(Zone, zone_id) if zone_id is not None else None
     if zone is None or not zone.active:
         raise ImportRefused("请选择导入到哪个开发区（或市级储备库）", "zone")
     return zone.id

@@ -96,7 +96,7 @@ def index():
     return render_template("imports/index.html", form=form, batches=batches), status
 
 
-@bp.get("/imports/<int(max=2147483647):batch_id>")
+@bp.get("/imports/<id:batch_id>")
 @allow(*IMPORTERS)
 def detail(batch_id: int):
     """A batch: mapped columns, first rows, validation report, progress, commit and revert."""
@@ -123,14 +123,14 @@ def detail(batch_id: int):
     )
 
 
-@bp.get("/imports/<int(max=2147483647):batch_id>/progress")
+@bp.get("/imports/<id:batch_id>/progress")
 @allow(*IMPORTERS)
 def progress(batch_id: int):
     """How far validation or commit has got (polled by static/js/imports.js)."""
     return jsonify(progress_of(get_or_404(ImportBatch, batch_id)))
 
 
-@bp.get("/imports/<int(max=2147483647):batch_id>/report.xlsx")
+@bp.get("/imports/<id:batch_id>/report.xlsx")
 @allow(*IMPORTERS)
 def report(batch_id: int):
     """The validation report: row, column and reason of every problem."""
@@ -142,7 +142,7 @@ def report(batch_id: int):
     )
 
 
-@bp.post("/imports/<int(max=2147483647):batch_id>/commit")
+@bp.post("/imports/<id:batch_id>/commit")
 @allow(*IMPORTERS)
 def commit(batch_id: int):
     """Import a valid batch, all or nothing (large ones in the background)."""
@@ -167,7 +167,7 @@ def commit(batch_id: int):
     return redirect(url_for("imports.detail", batch_id=batch_id))
 
 
-@bp.post("/imports/<int(max=2147483647):batch_id>/revert")
+@bp.post("/imports/<id:batch_id>/revert")
 @allow(*REVERTERS)
 def revert(batch_id: int):
     """Undo a committed batch (audited)."""

@@ -9,6 +9,7 @@ from flask import Blueprint
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from crm.core.boundary import parse_int
 from crm.core.money import format_wan, format_yi
 from crm.core.timeutil import local_today
 from crm.projects.models import PROJECT_TYPES, Project
@@ -117,8 +118,8 @@ def change_text(field: str, value: Any, names: dict[tuple[str, int], str]) -> st
 
 def evidence_text(name: str, value: Any) -> str:
     """One piece of a stage event's recorded evidence, labelled."""
-    if name in AMOUNT_FIELDS and str(value).isdigit():
-        value = int(value)
+    if name in AMOUNT_FIELDS and parse_int(value) is not None:
+        value = parse_int(value)
     return f"{FIELD_LABELS.get(name, name)}：{change_text(name, value, {})}"
 
 

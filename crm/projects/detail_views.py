@@ -92,14 +92,14 @@ def render_detail(
     return page, status
 
 
-@bp.get("/<int:project_id>")
+@bp.get("/<id:project_id>")
 @allow(*SIGNED_IN)
 def detail(project_id: int):
     """One project; the real name of a confidential project is shown here only."""
     return render_detail(get_or_404(Project, project_id))
 
 
-@bp.post("/<int:project_id>/activities")
+@bp.post("/<id:project_id>/activities")
 @allow(*WRITERS)
 def log_activity(project_id: int):
     """Log a contact; the project's next follow-up and next step follow it."""
@@ -117,7 +117,7 @@ def log_activity(project_id: int):
     return render_detail(project, activity_form=form, status=400)
 
 
-@bp.post("/<int:project_id>/attachments")
+@bp.post("/<id:project_id>/attachments")
 @allow(*WRITERS)
 def upload_attachment(project_id: int):
     """Attach a PDF, image or Office document (type checked by content)."""
@@ -146,7 +146,7 @@ def _attachment_of(project: Project, attachment_id: int) -> Attachment:
     return attachment
 
 
-@bp.get("/<int:project_id>/attachments/<int:attachment_id>")
+@bp.get("/<id:project_id>/attachments/<id:attachment_id>")
 @allow(*SIGNED_IN)
 def download_attachment(project_id: int, attachment_id: int):
     """Download an attachment through the access scope (always as a download, never inline)."""
@@ -164,7 +164,7 @@ def download_attachment(project_id: int, attachment_id: int):
     return response
 
 
-@bp.post("/<int:project_id>/attachments/<int:attachment_id>/delete")
+@bp.post("/<id:project_id>/attachments/<id:attachment_id>/delete")
 @allow(*WRITERS)
 def delete_attachment_view(project_id: int, attachment_id: int):
     """Remove an attachment from the project (kept for an admin to restore)."""

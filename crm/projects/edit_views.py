@@ -10,6 +10,7 @@ from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
 from crm.core.access import WRITERS, allow, get_or_404, scoped_select
+from crm.core.boundary import parse_id
 from crm.core.forms import choices
 from crm.core.roles import ZONE_ROLES
 from crm.core.timeutil import local_today
@@ -69,18 +70,18 @@ def _project_zone(form: ProjectCreateForm, target: Target | None) -> int | None:
         return current_user.zone_id
     if target is not None and target.zone_id is not None:
         return target.zone_id
-    return int(form.zone_id.data) if (form.zone_id.data or "").isdigit() else None
+    return parse_id(form.zone_id.data)
 
 
 def _enterprise(form: ProjectCreateForm, preset: Enterprise | None) -> Enterprise | None:
     """The project's enterprise: given, chosen among duplicates, or created here."""
     if preset is not None:
         return preset
-    chosen = form.use_enterprise.data or ""
-    if chosen.isdigit():
+    chosen = parse_id(form.use_enterprise.data)
+    if chosen is not None:
         found = db.session.scalar(
             scoped_select(Enterprise).where(
-                Enterprise.id == int(chosen), Enterprise.deleted_at.is_(None)
+                Enterprise.id == chosen, Enterprise.deleted_at.is_(None)
             )
         )
         if found is not None:
@@ -169,7 +170,7 @@ def create():
     ), status
 
 
-@bp.route("/<int:project_id>/edit", methods=["GET", "POST"])
+@bp.route("/<id:project_id>/edit", methods=["GET", "POST"])
 @allow(*WRITERS)
 def edit(project_id: int):
     """Edit a project's fields; a save from a stale form is refused (409) naming who saved."""
@@ -212,7 +213,7 @@ def _stage_defaults(project: Any, to: str, needed: tuple) -> dict[str, Any]:
     return data
 
 
-@bp.route("/<int:project_id>/stage", methods=["GET", "POST"])
+@bp.route("/<id:project_id>/stage", methods=["GET", "POST"])
 @allow(*WRITERS)
 def stage(project_id: int):
     """Move a project to another stage with the evidence every stage passed needs."""
@@ -270,7 +271,7 @@ def stage(project_id: int):
     ), status
 
 
-@bp.post("/<int:project_id>/delete")
+@bp.post("/<id:project_id>/delete")
 @allow("manager", "coordinator", "admin")
 def delete(project_id: int):
     """Soft-delete a project (an admin can restore it); audited."""

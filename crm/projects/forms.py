@@ -11,6 +11,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, HiddenField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Optional, ValidationError
 
+from crm.core.boundary import parse_id
 from crm.core.forms import choices
 from crm.core.money import YI, AmountError, parse_amount
 from crm.enterprises.forms import ChoiceField, maxlen
@@ -125,7 +126,7 @@ def project_values(form: ProjectForm) -> dict[str, Any]:
         data = getattr(form, name).data
         values[name] = data.strip() if isinstance(data, str) else data
     owner = values["owner_id"]
-    values["owner_id"] = int(owner) if owner and str(owner).isdigit() else None
+    values["owner_id"] = parse_id(owner)
     return values
 
 

@@ -19,13 +19,14 @@ from typing import Any
 from sqlalchemy import insert
 
 from crm.core.audit import record_audit
-from crm.core.tabular import TabularError, find_header, non_blank, read_rows
+from crm.core.tabular import TabularError, find_header, is_uncomputed
 from crm.core.timeutil import local_today
 from crm.enterprises.services import EnterpriseError, create_enterprise
 from crm.extensions import db
 from crm.imports.engine import ImportResult, Limits, Progress, RowError, plain
 from crm.imports.models import ImportChange
 from crm.imports.services import SYSTEM_ACTOR
+from crm.imports.sheets import data_rows
 from crm.projects.ledger import ALIASES, LedgerReader, LedgerRow, column_label
 from crm.projects.ledger_plan import LedgerPlan, LedgerPlanner, RowProblem
 from crm.projects.models import Project, StageEvent
@@ -88,7 +89,7 @@ class LedgerImporter:
     # --- reading -------------------------------------------------------------------------
 
     def _read(self, result: ImportResult) -> list[LedgerRow]:
-        rows, seen = non_blank(read_rows(self.path, self.filename)), {}
+        rows, seen = data_rows(self.path, self.filename, ALIASES), {}
 
         def remember():
             for number, cells in rows:
@@ -114,7 +115,7 @@ class LedgerImporter:
         self.reader = LedgerReader(header, labels, self.today)
         parsed, known = [], list(header.columns.values())
         for number, cells in stream:
-            if not any(cells[i] for i in known if i < len(cells)):
+            if not any(cells[i] or is_uncomputed(cells[i]) for i in known if i < len(cells)):
                 continue  # a note below the table, with nothing in a known column
             result.rows += 1
             if self.progress and result.rows % PROGRESS_EVERY == 0:
@@ -213,15 +214,21 @@ class LedgerImporter:
         old, events = project.stage, []
         for stage, on in steps:
             evidence: dict[str, Any] = {"source": "台账导入", "file": self.filename, "row": row.row}
-            if stage == "signed":
+            if stage == "signed" and row.values.get("contract_amount_wan"):
                 project.contract_amount_wan = row.values["contract_amount_wan"]
                 evidence["contract_amount_wan"] = str(project.contract_amount_wan)
+            elif stage == "signed":  # the quota falls back to the planned total
+                evidence["assumed_amount"] = "按计划总投资计入"
+            if stage in row.assumed:
+                evidence["assumed"] = row.assumed[stage]
             if stage in DATE_FIELDS:
                 setattr(project, DATE_FIELDS[stage], on)
                 evidence[DATE_FIELDS[stage]] = on.isoformat()
             if stage == "terminated":
                 project.terminated_reason = row.reason[:500]
             note = row.reason if stage in SIDE else f"台账导入（{self.filename} 第{row.row}行）"
+            if stage in row.assumed:
+                note = f"{note}；{row.assumed[stage]}"
             event = StageEvent(
                 project_id=project.id,
                 from_stage=project.stage,

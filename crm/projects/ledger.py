@@ -16,6 +16,7 @@ from crm.core.money import AmountError, parse_amount
 from crm.core.tabular import HeaderMap, TabularError, parse_date
 from crm.enterprises.uscc import UsccError, validate_uscc
 from crm.imports.engine import RowError
+from crm.imports.sheets import UNCOMPUTED_REASON, uncomputed_fields
 from crm.projects.stages import ALL_STAGES, PIPELINE, rank, stage_label
 
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -107,6 +108,8 @@ class LedgerRow:
     owner_text: str = ""
     reason: str = ""
     chain_text: str = ""  # 产业链环节: linked to the chain nodes it names
+    assumed: dict[str, str] = field(default_factory=dict)  # stage → the date's fallback
+    warnings: list[RowError] = field(default_factory=list)  # reported unless unchanged
 
 
 @dataclass
@@ -124,9 +127,16 @@ class LedgerReader:
     def error(self, row: int, name: str, reason: str) -> None:
         self.errors.append(RowError(row, self.label(name), reason))
 
+    def warn(self, row: LedgerRow, name: str, reason: str) -> None:
+        row.warnings.append(RowError(row.row, self.label(name), reason))
+
     def read(self, number: int, cells: Sequence[str]) -> LedgerRow | None:
         """The row's values, or None when it has errors (recorded in ``errors``)."""
         before = len(self.errors)
+        if formulas := uncomputed_fields(cells, self.header.columns):
+            for name in formulas:
+                self.error(number, name, UNCOMPUTED_REASON)
+            return None
         cell = lambda name: self.header.value(cells, name).strip()  # noqa: E731
         row = LedgerRow(number, name=cell("name"), enterprise=cell("enterprise"))
         row.zone_text, row.owner_text, row.reason = cell("zone"), cell("owner"), cell("reason")
@@ -204,16 +214,17 @@ class LedgerReader:
                 row.dates[name] = value
 
     def _stage_rules(self, row: LedgerRow) -> None:
-        """Dates that the stage needs, in lifecycle order; the reason of a pause or an exit."""
+        """Dates that the stage needs, in lifecycle order; the reason of a pause or an exit.
+
+        Incomplete but meaningful rows are warnings with a fallback (see ``_assume``)."""
         stage, number = row.stage, row.row
         reached = rank(stage) if stage in PIPELINE else -1
         if stage in SIDE_DATED:
             reached = max((rank(code) for code in row.dates if code in PIPELINE), default=-1)
-            if stage not in row.dates:
-                needed = f"当前阶段为“{stage_label(stage)}”，须填写{column_label(stage)}"
-                self.error(number, stage, needed)
             if not row.reason:
                 self.error(number, "reason", f"“{stage_label(stage)}”的项目须填写原因")
+            elif stage not in row.dates:
+                self._assume(row, stage, self.today, "导入日期")
         for code in DATED:
             if code in row.dates and rank(code) > reached:
                 self.error(
@@ -222,16 +233,51 @@ class LedgerReader:
                     f"当前阶段为“{stage_label(stage or 'lead')}”，不应填写{column_label(code)}",
                 )
         if stage in PIPELINE and reached >= rank("signed"):
-            for code in ("signed", stage):
-                if code in DATED and code not in row.dates:
-                    self.error(
-                        number,
-                        code,
-                        f"当前阶段为“{stage_label(stage)}”，须填写{column_label(code)}",
-                    )
+            self._pipeline_dates(row, stage)
         if reached >= rank("signed") and not row.values.get("contract_amount_wan"):
-            self.error(number, "contract_amount_wan", "已签约的项目须填写合同投资额（大于 0）")
+            if row.values.get("planned_total_wan"):
+                row.values.pop("contract_amount_wan", None)
+                reason = "已签约的项目未填写合同投资额，年度目标按计划总投资计入"
+                self.warn(row, "contract_amount_wan", reason)
+            else:
+                reason = "已签约的项目须填写合同投资额（或至少填写计划总投资）"
+                self.error(number, "contract_amount_wan", reason)
         self._date_order(row)
+
+    def _pipeline_dates(self, row: LedgerRow, stage: str) -> None:
+        """签约 and the current stage need a date: an empty cell is an error; a ledger without
+        the column gets the next later date (签约) or the import date. Steps in between
+        without a column are left out of the history (a warning says so)."""
+        skipped = []
+        for code in DATED:
+            if code in row.dates or rank(code) > rank(stage):
+                continue
+            if code not in ("signed", stage):
+                if code not in self.header.columns:
+                    skipped.append(code)
+                continue
+            if code in self.header.columns:
+                reason = f"当前阶段为“{stage_label(stage)}”，须填写{column_label(code)}"
+                self.error(row.row, code, reason)
+                continue
+            later = [on for c, on in row.dates.items() if c in PIPELINE and rank(c) > rank(code)]
+            if later:
+                basis = next(c for c in DATED if row.dates.get(c) == min(later))
+                self._assume(row, code, min(later), column_label(basis))
+            else:
+                self._assume(row, code, self.today, "导入日期")
+        if skipped:
+            names = "、".join(column_label(code) for code in skipped)
+            steps = "、".join(stage_label(code) for code in skipped)
+            reason = f"台账没有{names}列，阶段历史中不记录{steps}这几步"
+            self.warn(row, "stage", reason)
+
+    def _assume(self, row: LedgerRow, stage: str, on: date, basis: str) -> None:
+        """Date a step that has no date in the file, with a warning saying what was assumed."""
+        row.dates[stage] = on
+        assumed = f"未填写{column_label(stage)}，按{basis}（{on.isoformat()}）计"
+        row.assumed[stage] = assumed
+        self.warn(row, stage, assumed)
 
     def _date_order(self, row: LedgerRow) -> None:
         steps = [(code, row.dates[code]) for code in (*DATED, *SIDE_DATED) if code in row.dates]

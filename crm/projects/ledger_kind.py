@@ -6,11 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from sqlalchemy import or_, select, update
 
 from crm.core.access import allow
 from crm.core.timeutil import local_today
 from crm.extensions import db
+from crm.imports.guided import import_zones, owner_names
 from crm.imports.kinds import BY_COLUMN, ImportKind
 from crm.imports.models import ImportBatch, ImportChange
 from crm.imports.revert import RevertError, restore_updates
@@ -68,9 +70,12 @@ LEDGER_IMPORTS = ImportKind(
 @bp.get("/imports/ledger-template.xlsx")
 @allow(*IMPORTERS)
 def ledger_template():
-    """The project ledger (台账) template: the headers the import reads and an example row."""
+    """The project ledger (台账) template: the headers the import reads, an example row and
+    drop-down lists (the user's zones and people)."""
+    zones = [zone.short_name for zone in import_zones(current_user)]
+    owners = owner_names(current_user)
     return xlsx_response(
-        lambda handle: write_ledger_template(handle, local_today()),
+        lambda handle: write_ledger_template(handle, local_today(), zones, owners),
         "项目台账导入模板.xlsx",
         "project-ledger-template.xlsx",
     )

@@ -85,6 +85,8 @@ class LedgerPlanner:
                 continue
             plans.append(plan)
             result.count(plan.outcome)
+            if plan.outcome != "unchanged":  # what was assumed matters only where it is written
+                result.add_errors(row.warnings, "warnings")
         return plans
 
     def _zone_for(self, row: LedgerRow) -> Zone:
@@ -109,10 +111,14 @@ class LedgerPlanner:
         project = self._match(row, zone)
         if project is not None:
             changes = {k: v for k, v in values.items() if getattr(project, k) != v}
+            if "owner_id" in changes:  # the owner only matters where the file changes it
+                self._check_owner(row, changes["owner_id"])
             plan = LedgerPlan(row, zone, project, changes, steps=self._steps(row, project))
             if plan.outcome == "updated" and not can_write_project(self.actor, project):
                 raise self.problem(row, "name", "该项目由其他人员负责，招商专员只能修改自己的项目")
             return plan
+        if "owner_id" in values:
+            self._check_owner(row, values["owner_id"])
         stage, steps = row.stage or "lead", []
         if stage not in INITIAL_STAGES:
             steps = [(code, row.dates[code]) for code in DATED if code in row.dates]
@@ -132,6 +138,10 @@ class LedgerPlanner:
         initial = stage if stage in INITIAL_STAGES else "lead"
         return LedgerPlan(row, zone, None, values, initial, start, steps)
 
+    def _check_owner(self, row: LedgerRow, owner_id: int) -> None:
+        if self.actor.role == "staff" and owner_id != self.actor.id:
+            raise self.problem(row, "owner", "招商专员只能把项目分配给自己")
+
     def _owner(self, row: LedgerRow, zone: Zone) -> int:
         if zone.id not in self._owners:
             people: dict[str, list[User]] = {}
@@ -148,8 +158,6 @@ class LedgerPlanner:
             raise self.problem(
                 row, "owner", f"{zone.short_name}有多位人员叫“{row.owner_text}”，请改填登录名"
             )
-        if self.actor.role == "staff" and found[0].id != self.actor.id:
-            raise self.problem(row, "owner", "招商专员只能把项目分配给自己")
         return found[0].id
 
     def enterprise(self, row: LedgerRow) -> Enterprise | None:

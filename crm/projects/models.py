@@ -105,6 +105,14 @@ class Project(db.Model):
         return self.contract_amount_wan or self.planned_total_wan
 
     @property
+    def quota_by_planned_total(self) -> bool:
+        """Signed (or later) without a contract amount: the quota counts the planned total."""
+        signed = self.contract_signed_on is not None or any(
+            e.to_stage == "signed" for e in self.events
+        )
+        return signed and not self.contract_amount_wan and bool(self.planned_total_wan)
+
+    @property
     def stage_name(self) -> str:
         """The stage's name as the settings call it (for pages outside the projects area)."""
         from crm.projects.stages import stage_label  # stages reads settings: not at import

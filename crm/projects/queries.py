@@ -8,7 +8,8 @@ from the loaded rows; the SQL filters below mirror :func:`crm.projects.services.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+import re
+from dataclasses import dataclass, fields
 from datetime import date, timedelta
 from typing import Any
 
@@ -17,18 +18,19 @@ from sqlalchemy.orm import contains_eager
 
 from crm.auth.models import User
 from crm.core.access import scoped
+from crm.core.boundary import parse_id
 from crm.core.models import AuditLog
 from crm.core.settings import get_setting
 from crm.core.timeutil import local_today
 from crm.enterprises.models import Enterprise
 from crm.extensions import db
 from crm.projects.models import PROJECT_TYPES, Project
-from crm.projects.stages import ALL_STAGES, PIPELINE, SIDE, rot_days, stage_label
+from crm.projects.stages import ALL_STAGES, PIPELINE, rot_days
 from crm.targets.chain_hooks import chain_filter
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 OPEN_STAGES = PIPELINE[: PIPELINE.index("production")]  # where rotting and next steps matter
 FINISHED = ("full_production", "terminated")
-CARD_LIMIT = 50
 TIERS = (("10000", "≥ 1亿元"), ("50000", "≥ 5亿元"), ("100000", "≥ 10亿元"), ("300000", "≥ 30亿元"))
 SIGNALS = (
     ("overdue", "跟进逾期"),
@@ -84,7 +86,10 @@ class ProjectFilters:
 
     @classmethod
     def from_args(cls, args: Any) -> ProjectFilters:
-        values = {f.name: (args.get(f.name) or "").strip()[:100] for f in fields(cls)}
+        # control characters never match (and PostgreSQL text cannot hold NUL)
+        values = {
+            f.name: _CONTROL.sub("", args.get(f.name) or "").strip()[:100] for f in fields(cls)
+        }
         filters = cls(**values)
         if filters.sort not in dict(SORT_LABELS):
             filters.sort = "updated"
@@ -95,8 +100,7 @@ class ProjectFilters:
 
 
 def _int(value: str) -> int | None:
-    # ASCII digits only ("²".isdigit() is true) and within an INTEGER column
-    return int(value) if value.isascii() and value.isdigit() and len(value) <= 9 else None
+    return parse_id(value)
 
 
 def rotting_clause(today: date):
@@ -156,97 +160,37 @@ def project_list_stmt(user: Any, filters: ProjectFilters, today: date | None = N
         .options(contains_eager(Project.enterprise))
         .where(Project.deleted_at.is_(None))
     )
-    stmt = scoped(stmt, Project, user)
-    if filters.q:
-        stmt = stmt.where(search_clause(filters.q))
-    if _int(filters.zone) is not None:
-        stmt = stmt.where(Project.zone_id == _int(filters.zone))
-    if filters.stage in ALL_STAGES:
-        stmt = stmt.where(Project.stage == filters.stage)
-    if filters.owner == "none":
-        stmt = stmt.where(Project.owner_id.is_(None))
-    elif _int(filters.owner) is not None:
-        stmt = stmt.where(Project.owner_id == _int(filters.owner))
-    if filters.manufacturing in ("1", "0"):
-        stmt = stmt.where(Project.is_manufacturing.is_(filters.manufacturing == "1"))
-    if filters.type in PROJECT_TYPES:
-        stmt = stmt.where(Project.project_type == filters.type)
-    if filters.min_amount in dict(TIERS):
-        stmt = stmt.where(quota_amount() >= int(filters.min_amount))
-    clause = signal_clause(filters.signal, today)
-    if clause is not None:
-        stmt = stmt.where(clause)
-    chain_id, node_id = _int(filters.chain), _int(filters.node)
-    if chain_id is not None or node_id is not None:
-        stmt = stmt.where(Project.id.in_(chain_filter("project", chain_id, node_id)))
+    stmt = scoped(stmt, Project, user).where(*filter_clauses(filters, today))
     return stmt.order_by(*_sorts()[filters.sort])
 
 
-# --- the board --------------------------------------------------------------------------------
-
-
-@dataclass
-class Column:
-    stage: str
-    label: str
-    side: bool
-    count: int = 0
-    total_wan: int = 0
-    cards: list[Project] = field(default_factory=list)
-
-    @property
-    def truncated(self) -> bool:
-        return self.count > len(self.cards)
-
-
-def _board_where(zone_id: int, year: int) -> list:
-    start, end = date(year, 1, 1), date(year, 12, 31)
-    return [
-        Project.zone_id == zone_id,
-        Project.deleted_at.is_(None),
-        # finished projects (达产, 终止) show on the board of the year they finished only
-        or_(Project.stage.not_in(FINISHED), Project.stage_since.between(start, end)),
-    ]
-
-
-def board_columns(user: Any, zone_id: int, year: int, limit: int = CARD_LIMIT) -> list[Column]:
-    """A column per stage (pipeline, then 暂缓 and 终止) with count, amount total and the first
-    ``limit`` cards by amount — two statements whatever the number of projects."""
-    where = _board_where(zone_id, year)
-    columns = {code: Column(code, stage_label(code), code in SIDE) for code in ALL_STAGES}
-    totals = scoped(
-        select(Project.stage, func.count(Project.id), func.coalesce(func.sum(quota_amount()), 0))
-        .where(*where)
-        .group_by(Project.stage),
-        Project,
-        user,
-    )
-    for stage, count, total in db.session.execute(totals):
-        if stage in columns:
-            columns[stage].count, columns[stage].total_wan = count, int(total)
-    ranked = scoped(
-        select(
-            Project.id.label("id"),
-            func.row_number()
-            .over(
-                partition_by=Project.stage,
-                order_by=(quota_amount().desc().nulls_last(), Project.id.asc()),
-            )
-            .label("position"),
-        ).where(*where),
-        Project,
-        user,
-    ).subquery()
-    cards = (
-        select(Project)
-        .join(ranked, ranked.c.id == Project.id)
-        .where(ranked.c.position <= limit)
-        .order_by(Project.stage, ranked.c.position)
-    )
-    for project in db.session.scalars(cards).unique():
-        if project.stage in columns:
-            columns[project.stage].cards.append(project)
-    return list(columns.values())
+def filter_clauses(filters: ProjectFilters, today: date) -> list:
+    """The WHERE clauses of the filters (the list and the board share them); a search needs
+    the enterprise joined."""
+    clauses: list = []
+    if filters.q:
+        clauses.append(search_clause(filters.q))
+    if _int(filters.zone) is not None:
+        clauses.append(Project.zone_id == _int(filters.zone))
+    if filters.stage in ALL_STAGES:
+        clauses.append(Project.stage == filters.stage)
+    if filters.owner == "none":
+        clauses.append(Project.owner_id.is_(None))
+    elif _int(filters.owner) is not None:
+        clauses.append(Project.owner_id == _int(filters.owner))
+    if filters.manufacturing in ("1", "0"):
+        clauses.append(Project.is_manufacturing.is_(filters.manufacturing == "1"))
+    if filters.type in PROJECT_TYPES:
+        clauses.append(Project.project_type == filters.type)
+    if filters.min_amount in dict(TIERS):
+        clauses.append(quota_amount() >= int(filters.min_amount))
+    clause = signal_clause(filters.signal, today)
+    if clause is not None:
+        clauses.append(clause)
+    chain_id, node_id = _int(filters.chain), _int(filters.node)
+    if chain_id is not None or node_id is not None:
+        clauses.append(Project.id.in_(chain_filter("project", chain_id, node_id)))
+    return clauses
 
 
 # --- the project page -------------------------------------------------------------------------

@@ -13,6 +13,8 @@ from sqlalchemy import select
 from crm.auth.models import User
 from crm.core.access import scope_rule, scoped_select, zone_clause
 from crm.core.audit import apply_changes, record_audit
+from crm.core.boundary import parse_id
+from crm.core.conflicts import conflict_as
 from crm.core.money import MAX_WAN
 from crm.core.settings import get_setting
 from crm.core.timeutil import local_today, utcnow
@@ -97,10 +99,8 @@ def can_write_project(user: Any, project: Project) -> bool:
 
 def writable_project_or_404(project_id: Any, user: Any) -> Project:
     """A project the user may change, else 404 (and nothing changes)."""
-    try:
-        project = db.session.get(Project, int(project_id))
-    except (TypeError, ValueError):
-        abort(404)
+    ident = parse_id(project_id)
+    project = db.session.get(Project, ident) if ident is not None else None
     if project is None or project.deleted_at is not None or not can_write_project(user, project):
         abort(404)
     return project
@@ -242,10 +242,11 @@ def update_project(project: Project, raw: dict[str, Any], version: Any, actor: A
     """Edit fields (not the stage); a stale version is refused, naming who saved last."""
     check_version(project, version)
     values = clean_project_values(raw, project.zone_id, actor)
-    changes = apply_changes(project, values, PROJECT_FIELDS)
+    with conflict_as(lambda: StaleVersion(project)):
+        changes = apply_changes(project, values, PROJECT_FIELDS)
+        if changes:
+            project.updated_by_id = actor.id
     if changes:
-        project.updated_by_id = actor.id
-        db.session.flush()
         record_audit("update", "project", project.id, changes, actor=actor)
     return changes
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from crm.core.settings import define_setting, get_setting
+from flask_babel import lazy_gettext as _l
+
+from crm.core.settings import define_section, define_setting, get_setting
 
 # Forward order of the lifecycle; 暂缓 and 终止 are side states.
 PIPELINE = (
@@ -61,14 +63,57 @@ DEFAULT_ROT_DAYS = {
     "production": 365,
 }
 
-define_setting("projects.stage_labels", dict, DEFAULT_LABELS, "阶段名称")
-define_setting("projects.stage_probability", dict, DEFAULT_PROBABILITY, "各阶段成功概率（百分比）")
-define_setting("projects.rot_days", dict, DEFAULT_ROT_DAYS, "各阶段停留多少天视为停滞")
+
+def stage_rows() -> list[tuple[str, str]]:
+    """Every stage as (code, current name): the rows of the per-stage settings."""
+    return [(code, stage_label(code)) for code in ALL_STAGES]
+
+
+def stage_choices() -> list[tuple[str, str]]:
+    """The pipeline stages as choices of a setting (code, current name)."""
+    return [(code, stage_label(code)) for code in PIPELINE]
+
+
+define_section("projects", _l("项目与阶段"))
+define_setting(
+    "projects.stage_labels",
+    dict,
+    DEFAULT_LABELS,
+    _l("阶段名称"),
+    _l("看板、列表、报表和提醒中显示的阶段名称；左边是默认名称。"),
+    rows=lambda: list(DEFAULT_LABELS.items()),
+)
+define_setting(
+    "projects.stage_probability",
+    dict,
+    DEFAULT_PROBABILITY,
+    _l("各阶段成功概率（%）"),
+    _l("预测年度目标完成情况时，未落地项目按所处阶段的概率加权；0–100。"),
+    rows=stage_rows,
+    item_kind=int,
+    minimum=0,
+    maximum=100,
+)
+define_setting(
+    "projects.rot_days",
+    dict,
+    DEFAULT_ROT_DAYS,
+    _l("各阶段停留多少天视为停滞"),
+    _l("项目在某阶段停留超过这个天数时，看板和列表显示“停滞”；0 或留空表示该阶段不提示。"),
+    rows=lambda: [
+        (code, stage_label(code)) for code in PIPELINE[: PIPELINE.index("production") + 1]
+    ],
+    item_kind=int,
+    minimum=0,
+    maximum=3650,
+    blank_item=0,
+)
 define_setting(
     "projects.first_report_threshold_wan",
     int,
     100000,
-    "首报门槛（万元，≥ 该金额的项目签约前须向省里首报）",
+    _l("首报门槛（万元）"),
+    _l("投资额达到这个金额的项目签约前须向省里首报，未首报的显示提示。100000 万元即 10 亿元。"),
     minimum=1,
     maximum=100000000,
 )

@@ -12,6 +12,7 @@ from flask_login import current_user
 
 from crm.core.access import SIGNED_IN, allow
 from crm.core.audit import record_audit
+from crm.core.boundary import parse_id, parse_int
 from crm.core.downloads import ascii_name, download
 from crm.core.pagination import paginate
 from crm.core.roles import ZONE_ROLES
@@ -19,6 +20,7 @@ from crm.core.timeutil import local_today
 from crm.extensions import db
 from crm.projects import detail_views, edit_views  # noqa: F401 — their routes join the blueprint
 from crm.projects.blueprint import bp
+from crm.projects.board import BOARD_CARDS, board_columns, board_filters
 from crm.projects.exporting import export_projects
 from crm.projects.models import PROJECT_TYPES
 from crm.projects.queries import (
@@ -26,7 +28,6 @@ from crm.projects.queries import (
     SORT_LABELS,
     TIERS,
     ProjectFilters,
-    board_columns,
     project_list_stmt,
 )
 from crm.projects.services import project_signals
@@ -48,8 +49,8 @@ def index():
     page = paginate(project_list_stmt(current_user, filters), per_page=50)
     today = local_today()
     zone_id = current_user.zone_id if current_user.role in ZONE_ROLES else None
-    if zone_id is None and filters.zone.isdigit():
-        zone_id = int(filters.zone)
+    if zone_id is None:
+        zone_id = parse_id(filters.zone)
     return render_template(
         "projects/index.html",
         page=page,
@@ -82,8 +83,7 @@ def export():
 
 
 def _board_year(today_year: int) -> int:
-    raw = request.args.get("year", "")
-    year = int(raw) if raw.isdigit() and len(raw) == 4 else today_year
+    year = parse_int(request.args.get("year"), minimum=1000, maximum=9999) or today_year
     return year if today_year - 20 <= year <= today_year else today_year
 
 
@@ -99,7 +99,8 @@ def board():
         zone = next((z for z in zones if str(z.id) == wanted), zones[0] if zones else None)
     today = local_today()
     year = _board_year(today.year)
-    columns = board_columns(current_user, zone.id, year) if zone else []
+    filters = board_filters(request.args)
+    columns = board_columns(current_user, zone.id, year, filters, today) if zone else []
     return render_template(
         "projects/board.html",
         zone=zone,
@@ -110,4 +111,11 @@ def board():
         side=[c for c in columns if c.side],
         total_count=sum(c.count for c in columns),
         total_wan=sum(c.total_wan for c in columns if c.stage != "terminated"),
+        filters=filters,
+        filters_on={k: v for k, v in filters.active().items() if k != "sort"},
+        list_args={**filters.active(), "zone": zone.id, "sort": "amount"} if zone else {},
+        people=zone_people(current_user, zone.id) if zone else [],
+        tiers=TIERS,
+        signals=SIGNALS,
+        card_limit=BOARD_CARDS,
     )

@@ -7,15 +7,16 @@ from dataclasses import asdict
 from datetime import date
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, func, or_, select
 
 from crm.core.access import scope_rule, zone_clause
 from crm.core.audit import record_audit
-from crm.core.settings import define_setting, get_setting
+from crm.core.settings import define_section, define_setting, get_setting
 from crm.core.timeutil import local_today
 from crm.extensions import db
 from crm.projects.models import Project, StageEvent
-from crm.projects.stages import PIPELINE, rank, stage_probability
+from crm.projects.stages import PIPELINE, rank, stage_choices, stage_probability
 from crm.quotas.attainment import (
     LATE_STAGE,
     Attainment,
@@ -28,17 +29,50 @@ from crm.quotas.attainment import (
 from crm.quotas.models import Quota, QuotaTier
 from crm.zones.models import Zone
 
+define_section("quota", _l("年度目标统计口径"))
 define_setting(
-    "quota.counting_stage", str, "signed", "计入年度目标的阶段（阶段代码，默认 signed 签约）"
+    "quota.counting_stage",
+    str,
+    "signed",
+    _l("计入年度目标的阶段"),
+    _l("项目在当年首次进入这个阶段时计入当年的目标（默认：签约）。"),
+    choices=stage_choices,
 )
 define_setting(
-    "quota.matching_mode", str, "disjoint", "匹配方式：disjoint 不重复计入 / cumulative 累计计入"
+    "quota.matching_mode",
+    str,
+    "disjoint",
+    _l("档次匹配方式"),
+    _l(
+        "不重复计入：一个项目只占一个档次的名额，从高档往低档依次填；累计计入：项目计入它达到的每个档次。"
+    ),
+    choices=lambda: [("disjoint", _l("不重复计入")), ("cumulative", _l("累计计入"))],
 )
 define_setting(
-    "quota.amount_basis", str, "contract_else_planned", "计算金额：contract_else_planned / planned"
+    "quota.amount_basis",
+    str,
+    "contract_else_planned",
+    _l("按哪个金额统计"),
+    _l("与档次门槛比较的投资额。"),
+    choices=lambda: [
+        ("contract_else_planned", _l("合同投资额，未填时按计划总投资")),
+        ("planned", _l("计划总投资")),
+    ],
 )
-define_setting("quota.manufacturing_only", bool, True, "只统计制造业项目")
-define_setting("quota.new_only", bool, True, "只统计新引进项目（不含增资扩产）")
+define_setting(
+    "quota.manufacturing_only",
+    bool,
+    True,
+    _l("只统计制造业项目"),
+    _l("关闭后，非制造业项目也计入年度目标。"),
+)
+define_setting(
+    "quota.new_only",
+    bool,
+    True,
+    _l("只统计新引进项目（不含增资扩产）"),
+    _l("关闭后，增资扩产项目也计入年度目标。"),
+)
 
 MAX_REQUIRED = 100
 YEAR_RANGE = 10

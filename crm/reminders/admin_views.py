@@ -76,7 +76,7 @@ def _eml(row: ReminderLog):
         return BytesParser(policy=policy.default).parse(handle)
 
 
-@bp.get("/outbox/<int:log_id>")
+@bp.get("/outbox/<id:log_id>")
 @allow("admin")
 def message(log_id: int):
     """One outbox row, and the message itself when it was written to the outbox folder."""
@@ -96,7 +96,7 @@ def message(log_id: int):
     )
 
 
-@bp.get("/outbox/<int:log_id>/email.html")
+@bp.get("/outbox/<id:log_id>/email.html")
 @allow("admin")
 def message_html(log_id: int):
     """The HTML part of a message in the outbox folder, for a sandboxed frame."""
@@ -108,7 +108,7 @@ def message_html(log_id: int):
     return email_frame(part.get_content())
 
 
-@bp.post("/outbox/<int:log_id>/retry")
+@bp.post("/outbox/<id:log_id>/retry")
 @allow("admin")
 def retry(log_id: int):
     """Send a failed, expired or skipped e-mail again."""
@@ -185,7 +185,7 @@ def holidays():
     ), (400 if form.errors else 200)
 
 
-@bp.post("/holidays/<int:override_id>/delete")
+@bp.post("/holidays/<id:override_id>/delete")
 @allow("admin")
 def holiday_delete(override_id: int):
     """Remove an override (the official calendar applies again)."""

@@ -22,6 +22,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import or_, update
 
 from crm.auth.models import User
@@ -35,7 +36,7 @@ from crm.reminders.rendering import render_digest
 
 log = logging.getLogger("crm.reminders")
 
-LEASE = timedelta(minutes=5)  # longer than any SMTP exchange (timeouts are 30 s)
+LEASE = timedelta(minutes=5)  # default; longer than any SMTP exchange (timeouts are 30 s)
 MAX_ATTEMPTS = 5
 BACKOFF_BASE = 30  # seconds: 30, 60, 120, 240 (each jittered down to half)
 BACKOFF_MAX = 600  # never longer than the broker's visibility timeout allows
@@ -53,6 +54,13 @@ def backoff(attempt: int) -> float:
     return delay / 2 + random.uniform(0, delay / 2)
 
 
+def lease() -> timedelta:
+    """How long a claim holds (``REMINDER_LEASE_SECONDS``): after that a scan re-queues the row
+    and another worker may send it, so it must exceed any SMTP exchange."""
+    seconds = current_app.config.get("REMINDER_LEASE_SECONDS")
+    return timedelta(seconds=int(seconds)) if seconds else LEASE
+
+
 def claim(log_id: int, now: datetime) -> str | None:
     """Take the row for sending; returns the claim token, or None when it is not claimable."""
     token = uuid.uuid4().hex
@@ -65,7 +73,7 @@ def claim(log_id: int, now: datetime) -> str | None:
         )
         .values(
             status="sending",
-            lease_until=now + LEASE,
+            lease_until=now + lease(),
             attempts=ReminderLog.attempts + 1,
             claim_token=token,
         )

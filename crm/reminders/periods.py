@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from crm.core.settings import define_setting, get_setting
+from crm.core.settings import define_section, define_setting, get_setting
 from crm.core.timeutil import SHANGHAI
 from crm.core.workdays import first_workday_of_week, is_workday
 from crm.extensions import db
@@ -24,11 +25,13 @@ WEEKLY_AT = time(8, 0)  # Asia/Shanghai, on the week's first working day
 WEEKLY_CATCH_UP_DAYS = 2  # a weekly digest missed on its day still goes this many days later
 EARLIEST_DATE = date(2000, 1, 1)
 
+define_section("reminders", _l("跟进提醒"))
 define_setting(
     "reminders.overdue_window_days",
     int,
     365,
-    "跟进提醒列出逾期多少天以内的事项（更早的日期视为录入错误）",
+    _l("跟进提醒列出逾期多少天以内的事项"),
+    _l("更早的跟进日期视为录入错误，不再出现在每日提醒中。"),
     minimum=1,
     maximum=3650,
 )

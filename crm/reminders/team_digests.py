@@ -236,7 +236,7 @@ def chain_gaps(user: User) -> list[dict[str, Any]] | None:
     chains = list(db.session.scalars(scoped_select(Chain, user).options(selectinload(Chain.nodes))))
     if not chains:
         return []
-    counts = chain_services.node_counts([c.id for c in chains])
+    counts = chain_services.node_counts([c.id for c in chains], user=user)
     gaps = []
     for chain in chains:
         for node in chain.nodes:

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import select
 
 from crm.core.audit import record_audit
+from crm.core.boundary import parse_id
 from crm.extensions import db
 from crm.targets.conflicts import detect_conflict
 from crm.targets.models import PRIORITIES, TARGET_STATUSES, Target
@@ -33,7 +34,12 @@ def _parse_value(action: str, value: str, actor: Any) -> Any:
     if action == "assign":
         if actor.role not in ("manager", "coordinator", "admin"):
             raise TargetError("只有开发区负责人和市级统筹可以批量分配")
-        return int(value) if value else None
+        if not value:
+            return None
+        owner_id = parse_id(value)
+        if owner_id is None:
+            raise TargetError("负责人不存在")
+        return owner_id
     if action == "status":
         if value not in TARGET_STATUSES or value == "converted":
             raise TargetError("请选择有效的状态")
@@ -47,7 +53,8 @@ def _parse_value(action: str, value: str, actor: Any) -> Any:
             raise TargetError("只有市级统筹可以移交开发区")
         if not value:
             return None
-        zone = db.session.get(Zone, int(value))
+        zone_id = parse_id(value)
+        zone = db.session.get(Zone, zone_id) if zone_id is not None else None
         if zone is None:
             raise TargetError("开发区不存在")
         return zone.id

@@ -14,6 +14,7 @@ from sqlalchemy.orm import selectinload
 
 from crm.auth.models import User
 from crm.core.access import SIGNED_IN, allow, get_or_404, scoped_select
+from crm.core.boundary import parse_id
 from crm.core.forms import choices
 from crm.core.pagination import paginate
 from crm.extensions import db
@@ -84,7 +85,7 @@ def settle(conflict_id: int):
         return redirect(url_for("targets.conflicts", state="settled"))
     form = settle_form(conflict, request.form)
     if form.validate_on_submit():
-        kept = int(form.kept_zone_id.data) if form.kept_zone_id.data else None
+        kept = parse_id(form.kept_zone_id.data)
         try:
             settle_conflict(conflict, form.resolution.data, kept, form.note.data, current_user)
         except ConflictError as exc:

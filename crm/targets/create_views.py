@@ -11,7 +11,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from crm.core.access import WRITERS, allow, scoped_select
-from crm.enterprises.forms import ENTERPRISE_FORM_FIELDS, field_error, form_values, parse_id
+from crm.core.boundary import parse_id
+from crm.enterprises.forms import ENTERPRISE_FORM_FIELDS, field_error, form_values
 from crm.enterprises.models import Enterprise
 from crm.enterprises.search import search_enterprises
 from crm.enterprises.services import DuplicateEnterprise, EnterpriseError, create_enterprise
@@ -54,13 +55,13 @@ def _setup(form: TargetCreateForm) -> None:
 def _zone_id(form: TargetCreateForm) -> int | None:
     if "zone" not in form:
         return current_user.zone_id
-    return None if form.zone.data in ("", POOL) else int(form.zone.data)
+    return None if form.zone.data in ("", POOL) else parse_id(form.zone.data)
 
 
 def _target_values(form: TargetCreateForm) -> dict[str, Any]:
     values = form_values(form, TARGET_FORM_FIELDS)
     if "owner_id" in form and form.owner_id.data:
-        values["owner_id"] = int(form.owner_id.data)
+        values["owner_id"] = parse_id(form.owner_id.data)
     return values
 
 

@@ -13,6 +13,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from crm.core.access import SIGNED_IN, WRITERS, allow, get_or_404, scoped_select
+from crm.core.boundary import parse_id
 from crm.core.forms import commit_or_flash
 from crm.core.timeutil import local_today
 from crm.enterprises.forms import (
@@ -195,7 +196,7 @@ def edit(target_id: int):
         names = tuple(name for name in (*TARGET_FORM_FIELDS, "owner_id") if name in form)
         values = form_values(form, names)
         if "owner_id" in values:
-            values["owner_id"] = int(values["owner_id"]) if values["owner_id"] else None
+            values["owner_id"] = parse_id(values["owner_id"])
         try:
             changes = update_target(target, values, current_user)
         except TargetError as exc:

@@ -8,27 +8,33 @@ chunk's first contacts fetched in one query, so memory does not grow with the li
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import date
 from typing import IO, Any
 
 from sqlalchemy import Select, func, select
 
 from crm.auth.models import User
-from crm.enterprises.models import Contact
+from crm.enterprises.models import LABELS, Contact
 from crm.extensions import db
 from crm.imports.cells import join_location
+from crm.imports.guided import Choice, write_guided_template
 from crm.imports.spreadsheets import Text, XlsxWriter, csv_chunks
 from crm.targets.importing import COLUMNS, ZONE_COLUMN
-from crm.targets.models import Target
+from crm.targets.models import ATTRACTION_MODES, TARGET_STATUSES, Target
 from crm.zones.models import Zone
 
 CHUNK = 1000
 EXPORT_HEADERS = [c.header for c in COLUMNS] + [ZONE_COLUMN.header]
 WIDTHS = [32, 22, 16, 18, 14, 22, 18, 22, 8, 10, 10, 14, 10, 16, 30, 14]
 POOL_LABEL = "市级储备库"
+SEVERAL = "可选一项，或填写多项并用顿号分隔"
+GUIDE_NOTE = (
+    "优先级、状态、招商方式、企业标签和负责人可从下拉列表中选择（负责人列表为您可以指定的人员）；"
+    "只用下拉列表填写的行可以直接导入。"
+)
 TEMPLATE_NOTES = (
-    "第一张工作表的第二行是示例，导入前请删除或改成真实企业。",
+    "“目标企业清单”工作表的第二行是示例，导入前请删除或改成真实企业。",
     "表头行以上可以有标题行；“企业名称”必填，其余列可留空；“序号”列会被忽略。",
     "已有企业按统一社会信用代码、其次按企业名称匹配并更新，不会重复新建；空白单元格不会清除已有内容。",
     "所在地写作“省 市”，如“河南省 郑州市”；招商方式、企业标签可填多个，用顿号分隔。",
@@ -142,17 +148,29 @@ def write_csv(stmt: Select, path: str) -> int:
     return count
 
 
-def write_template(target: str | IO[bytes], today: date | None = None) -> None:
-    """The import template: canonical headers and one example row; notes on a second sheet
-    (the import reads the first sheet only)."""
-    writer = XlsxWriter("目标企业清单", WIDTHS)
-    writer.header([c.header for c in COLUMNS])
+def template_choices(owners: Sequence[str] = ()) -> dict[str, Choice]:
+    """The template's drop-down lists: coded columns, and the people the user may name."""
+    statuses = [label for code, label in TARGET_STATUSES.items() if code != "converted"]
+    choices = {
+        "优先级": Choice(["A", "B", "C"], prompt="A 重点、B 一般、C 储备"),
+        "状态": Choice(statuses),
+        "招商方式": Choice(ATTRACTION_MODES, strict=False, prompt=SEVERAL),
+        "企业标签": Choice(LABELS, strict=False, prompt=SEVERAL),
+    }
+    if owners:
+        choices["负责人"] = Choice(list(owners))
+    return choices
+
+
+def write_template(
+    target: str | IO[bytes], today: date | None = None, owners: Sequence[str] = ()
+) -> None:
+    """The import template: canonical headers, one example row and drop-down lists on the
+    coded columns (``owners``: the 负责人 list); notes on a 填写说明 sheet."""
     example: list[Any] = [c.example for c in COLUMNS]
     if today is not None:
         follow_up = next(i for i, c in enumerate(COLUMNS) if c.field == "next_follow_up")
         example[follow_up] = today
-    writer.row(example)
-    writer.add_sheet("填写说明", [100])
-    for note in TEMPLATE_NOTES:
-        writer.row([note], note=True)
-    writer.save(target)
+    columns = [(c.header, width) for c, width in zip(COLUMNS, WIDTHS, strict=False)]
+    notes = (*TEMPLATE_NOTES, GUIDE_NOTE)
+    write_guided_template(target, "目标企业清单", columns, example, template_choices(owners), notes)

@@ -20,6 +20,7 @@ from crm.extensions import db
 from crm.imports.engine import RowError
 from crm.targets.importing import ENTERPRISE_FIELDS, HEADERS, TARGET_FIELDS, ParsedRow
 from crm.targets.models import Target
+from crm.targets.provider_columns import REGISTRATION_FIELDS
 
 ENTERPRISE_COLUMNS = (
     Enterprise.id,
@@ -31,10 +32,12 @@ ENTERPRISE_COLUMNS = (
     Enterprise.hq_city,
     Enterprise.industry,
     Enterprise.labels,
+    *(getattr(Enterprise, name) for name in REGISTRATION_FIELDS),
     Enterprise.deleted_at,
     Enterprise.merged_into_id,
 )
 INACTIVE = "该负责人已停用，请改为在职人员"
+OWN_ONLY = "招商专员只能把目标分配给自己"
 CONVERTED = "“已转项目”由“转为项目”操作设置，不能通过导入设置"
 TARGET_COLUMNS = (Target.id, Target.enterprise_id, *(getattr(Target, f) for f in TARGET_FIELDS))
 
@@ -146,6 +149,8 @@ class ChunkPlanner:
                 continue
             self._contact_plan(plan, contacts.get(plan.enterprise_id, []))
             kept.append(plan)
+            if plan.parsed.warnings and plan.outcome != "unchanged":
+                warnings.extend(plan.parsed.warnings)
         return kept, errors, warnings
 
     # --- lookups -------------------------------------------------------------------------
@@ -243,6 +248,8 @@ class ChunkPlanner:
                 return RowError(row, self.column("owner"), INACTIVE)
             if owner is None and self.actor_is_staff:
                 owner = self.actor_id  # staff add targets for themselves, as on the page
+            if self.actor_is_staff and owner != self.actor_id:
+                return RowError(row, self.column("owner"), OWN_ONLY)
             plan.target_new = {
                 "chain_position": "",
                 "attraction_modes": [],
@@ -264,6 +271,9 @@ class ChunkPlanner:
             return RowError(row, self.column("owner"), INACTIVE)
         if changes.get("status", [None, None])[1] == "converted":
             return RowError(row, self.column("status"), CONVERTED)
+        # a field the importer may not set is an error only where the file changes it
+        if "owner_id" in changes and self.actor_is_staff and values["owner_id"] != self.actor_id:
+            return RowError(row, self.column("owner"), OWN_ONLY)
         if changes and self.actor_is_staff and existing.owner_id not in (None, self.actor_id):
             reason = "该目标由其他人员负责，招商专员只能修改自己负责的目标"
             return RowError(row, self.column("name"), reason)

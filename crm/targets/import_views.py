@@ -13,6 +13,7 @@ from crm.core.downloads import ascii_name, download
 from crm.core.roles import ROLES
 from crm.core.timeutil import local_today
 from crm.extensions import db
+from crm.imports.guided import owner_names
 from crm.imports.spreadsheets import CSV_MIMETYPE
 from crm.imports.views import IMPORTERS, bp, xlsx_response
 from crm.targets import exporting
@@ -22,9 +23,10 @@ from crm.targets.queries import TargetFilters, target_list_stmt
 @bp.get("/imports/template.xlsx")
 @allow(*IMPORTERS)
 def template():
-    """The import template: canonical headers and one example row."""
+    """The import template: canonical headers, an example row and drop-down lists."""
+    owners = owner_names(current_user)
     return xlsx_response(
-        lambda handle: exporting.write_template(handle, local_today()),
+        lambda handle: exporting.write_template(handle, local_today(), owners),
         "目标企业导入模板.xlsx",
         "target-import-template.xlsx",
     )

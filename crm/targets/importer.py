@@ -37,6 +37,7 @@ from crm.targets.import_planner import ChunkPlanner, FileKeys
 from crm.targets.import_writer import ChunkWriter
 from crm.targets.importing import COLUMNS, HEADER_ALIASES, HEADERS, RowContext, RowReader
 from crm.targets.models import Target
+from crm.targets.provider_columns import CONTACT_FALLBACK
 
 CHUNK = 1000
 HEADER_FIELDS = {clean_header(a)[0]: f for f, aliases in HEADER_ALIASES.items() for a in aliases}
@@ -59,6 +60,7 @@ class Importer:
         self.actor_is_staff = getattr(self.actor, "role", None) == "staff"
         self.header_cells: list[str] = []
         self.mapping: dict[str, int] = {}
+        self.units: dict[str, str] = {}
         self.header_warnings: list[RowError] = []
 
     def run(self, *, write: bool, batch_id: int | None = None) -> ImportResult:
@@ -83,7 +85,10 @@ class Importer:
         stream, header, self.header_cells = open_sheet(
             self.path, self.filename, self.limits, HEADER_ALIASES
         )
-        self.mapping = dict(header.columns)
+        self.mapping, self.units = dict(header.columns), dict(header.units)
+        if "contact_name" not in header.columns and "contact_phone" in header.columns:
+            column = self.header_cells[header.columns["contact_phone"]]  # a provider export
+            self.header_warnings.append(RowError(header.row, column, CONTACT_FALLBACK))
         problems = []
         if "name" not in header.columns:
             problems.append(RowError(header.row, HEADERS["name"], "缺少“企业名称”列"))
@@ -109,7 +114,7 @@ class Importer:
         result.add_errors(self.header_warnings, into="warnings")
         owners, inactive = self._owners()
         context = RowContext(self.zone_id, self.actor_id, self.actor_is_staff, owners)
-        reader = RowReader(self.mapping, self.header_cells, context)
+        reader = RowReader(self.mapping, self.header_cells, context, self.units)
         planner = ChunkPlanner(
             self.zone_id, self.actor_id, self.actor_is_staff, reader.column, frozenset(inactive)
         )

@@ -18,10 +18,19 @@ from typing import Any
 from crm.core.tabular import TabularError, parse_date
 from crm.core.timeutil import local_today
 from crm.enterprises.names import normalize_name
+from crm.enterprises.registration import is_gone
 from crm.enterprises.services import EnterpriseError, clean_values
 from crm.imports.cells import split_list, split_location, unguard
 from crm.imports.engine import RowError
+from crm.imports.sheets import UNCOMPUTED_REASON, uncomputed_fields
 from crm.targets.models import ATTRACTION_MODES, TARGET_STATUSES
+from crm.targets.provider_columns import (
+    IGNORED,
+    PROVIDER_ALIASES,
+    REGISTRATION_FIELDS,
+    gone_warning,
+    read_registration,
+)
 from crm.targets.services import MAX_FUTURE
 
 
@@ -47,7 +56,7 @@ COLUMNS: tuple[Column, ...] = (
         "91419001MA4000001F",
     ),
     Column("aliases", "别名", ("企业别名", "企业简称", "简称"), "示例新材"),
-    Column("location", "所在地", ("总部所在地", "所在地区", "注册地"), "河南省 郑州市"),
+    Column("location", "所在地", ("总部所在地", "所在地区", "注册地", "所属地区"), "河南省 郑州市"),
     Column("industry", "所属行业", ("行业", "行业类别"), "新材料"),
     Column("labels", "企业标签", ("标签",), "专精特新、高新技术企业"),
     Column("chain_position", "产业链环节", ("产业链", "链条环节"), "铅锌冶炼-精深加工"),
@@ -63,10 +72,22 @@ COLUMNS: tuple[Column, ...] = (
 # Written by the export for information; recognised (not "unknown") and ignored on import.
 ZONE_COLUMN = Column("zone", "所属开发区", ("开发区",))
 HEADER_ALIASES: dict[str, tuple[str, ...]] = {
-    c.field: (c.header, *c.aliases) for c in (*COLUMNS, ZONE_COLUMN)
+    **{c.field: (c.header, *c.aliases) for c in (*COLUMNS, ZONE_COLUMN)},
+    **PROVIDER_ALIASES,  # data-provider exports (crm.targets.provider_columns)
 }
-HEADERS = {c.field: c.header for c in (*COLUMNS, ZONE_COLUMN)}
-ENTERPRISE_FIELDS = ("uscc", "aliases", "hq_province", "hq_city", "industry", "labels")
+HEADERS = {
+    **{c.field: c.header for c in (*COLUMNS, ZONE_COLUMN)},
+    **{name: aliases[0] for name, aliases in PROVIDER_ALIASES.items()},
+}
+ENTERPRISE_FIELDS = (
+    "uscc",
+    "aliases",
+    "hq_province",
+    "hq_city",
+    "industry",
+    "labels",
+    *REGISTRATION_FIELDS,
+)
 TARGET_FIELDS = (
     "chain_position",
     "attraction_modes",
@@ -106,6 +127,7 @@ class ParsedRow:
     target: dict[str, Any] = field(default_factory=dict)  # filled cells only
     contact_name: str = ""
     contact_phone: str = ""
+    warnings: list[RowError] = field(default_factory=list)  # reported when the row writes
 
 
 def parse_modes(text: str) -> list[str]:
@@ -145,24 +167,34 @@ class RowContext:
             raise ValueError(f"“{text}”不是该开发区的人员（请填写姓名或登录名）")
         if len(set(ids)) > 1:
             raise ValueError(f"该开发区有多位人员叫“{text}”，请改填登录名")
-        if self.actor_is_staff and ids[0] != self.actor_id:
-            raise ValueError("招商专员只能把目标分配给自己")
-        return ids[0]
+        return ids[0]  # whether the importer may set it is decided against the stored owner
 
 
 class RowReader:
     """Turns the cells of a data row into a ParsedRow, or the row's errors."""
 
-    def __init__(self, columns: dict[str, int], header_cells: list[str], context: RowContext):
-        self.columns = {name: i for name, i in columns.items() if name != "zone"}
+    def __init__(
+        self,
+        columns: dict[str, int],
+        header_cells: list[str],
+        context: RowContext,
+        units: dict[str, str] | None = None,
+    ):
+        skipped = ("zone", *IGNORED)
+        self.columns = {name: i for name, i in columns.items() if name not in skipped}
         self.labels = {name: header_cells[i] for name, i in columns.items()}
         self.context = context
+        self.units = units or {}
+        # a provider export: phones without a contact column go to the 法定代表人
+        self.phone_owner = "contact_name" not in columns and "contact_phone" in columns
 
     def column(self, name: str) -> str:
         return self.labels.get(name) or HEADERS.get(name, name)
 
     def read(self, number: int, cells: list[str]) -> ParsedRow | list[RowError] | None:
         """None for a row without any value in a known column."""
+        if formulas := uncomputed_fields(cells, self.columns):
+            return [RowError(number, self.column(name), UNCOMPUTED_REASON) for name in formulas]
         width = len(cells)
         values = {name: unguard(cells[i]) if i < width else "" for name, i in self.columns.items()}
         if not any(values.values()):
@@ -175,6 +207,10 @@ class RowReader:
         parsed = self._enterprise(number, values, fail)
         self._target(parsed, values, fail)
         contact, phone = values.get("contact_name", ""), values.get("contact_phone", "")
+        if self.phone_owner:
+            phone = phone.split()[0][: LIMITS["contact_phone"]] if phone.strip() else ""
+            contact = parsed.enterprise.get("legal_representative", "")[:60] if phone else ""
+            phone = phone if contact else ""
         for name, text in (("contact_name", contact), ("contact_phone", phone)):
             if len(text) > LIMITS[name]:
                 fail(name, f"不能超过 {LIMITS[name]} 个字符")
@@ -194,8 +230,15 @@ class RowReader:
             raw["aliases"] = values["aliases"]
         if values.get("location"):
             raw["hq_province"], raw["hq_city"] = split_location(values["location"])
-            if len(raw["hq_province"]) > 40 or len(raw["hq_city"]) > 40:
-                fail("location", "所在地过长（省、市各不超过 40 个字符）")
+        if values.get("province") or values.get("city"):  # provider exports: 所属省份, 所属城市
+            raw["hq_province"] = values.get("province") or raw.get("hq_province", "")
+            raw["hq_city"] = values.get("city") or raw.get("hq_city", "")
+        if "hq_province" in raw and max(len(raw["hq_province"]), len(raw["hq_city"])) > 40:
+            fail("location", "所在地过长（省、市各不超过 40 个字符）")
+        if values.get("former_names"):  # 曾用名 are aliases too
+            raw["aliases"] = "、".join(
+                filter(None, [values.get("aliases"), values["former_names"]])
+            )
         if values.get("industry"):
             raw["industry"] = values["industry"]
             if len(raw["industry"]) > LIMITS["industry"]:
@@ -217,13 +260,18 @@ class RowReader:
         enterprise = {k: clean[k] for k in ENTERPRISE_FIELDS if k in clean}
         if "hq_province" in raw:  # "北京市" alone: keep both halves as written
             enterprise["hq_province"], enterprise["hq_city"] = raw["hq_province"], raw["hq_city"]
-        return ParsedRow(
+        status = read_registration(values, self.units, enterprise, fail)
+        parsed = ParsedRow(
             row=number,
             name=name,
             normalized=normalize_name(name) if name else "",
             uscc=enterprise.get("uscc"),
             enterprise=enterprise,
         )
+        if is_gone(status):
+            column = self.column("business_status")
+            parsed.warnings.append(RowError(number, column, gone_warning(status)))
+        return parsed
 
     def _target(self, parsed: ParsedRow, values: dict[str, str], fail) -> None:
         target = parsed.target

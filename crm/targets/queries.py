@@ -11,6 +11,7 @@ from sqlalchemy.orm import contains_eager
 
 from crm.auth.models import User
 from crm.core.access import scoped
+from crm.core.boundary import parse_id
 from crm.core.dbutil import json_list_contains
 from crm.core.roles import ZONE_ROLES
 from crm.enterprises.models import Enterprise
@@ -45,7 +46,19 @@ class TargetFilters:
     stale: str = ""  # "1" = stale only
     chain: str = ""  # chain id: targets courted for any node of it
     node: str = ""  # chain node id
+    capital_min: str = ""  # 注册资本 ≥ this many 万元 (人民币)
+    founded: str = ""  # 成立年份: "2015", "2010-2020", "2015-", "-2010"
+    province: str = ""  # 省份: "河南" matches 河南 and 河南省
+    gb: str = ""  # GB/T 4754 门类 letter (C) or 大类 code (39)
+    business_status: str = ""  # 经营状态 (存续, 注销 …)
     sort: str = "updated"
+
+    def needs_enterprise(self) -> bool:
+        """Whether a filter reads the enterprise row (the count then joins it)."""
+        registration = (self.capital_min, self.founded, self.province, self.gb)
+        return bool(
+            self.q or self.industry or self.label or self.business_status or any(registration)
+        )
 
     @classmethod
     def from_args(cls, args: Any) -> TargetFilters:
@@ -60,8 +73,7 @@ class TargetFilters:
 
 
 def _int(value: str) -> int | None:
-    # ASCII digits only, and small enough for an INTEGER column ("²", 10**20 are not ids)
-    return int(value) if value.isascii() and value.isdigit() and len(value) <= 9 else None
+    return parse_id(value)
 
 
 def target_list_stmt(user: Any, filters: TargetFilters) -> Select:
@@ -75,7 +87,7 @@ def target_count_stmt(user: Any, filters: TargetFilters) -> Select:
     one) is left out unless a filter needs it: counting 200 000 targets through the join took
     1.3 s on PostgreSQL, without it 0.1 s."""
     stmt = select(func.count(Target.id))
-    if filters.q or filters.industry or filters.label:
+    if filters.needs_enterprise():
         stmt = stmt.join(Target.enterprise)
     return _filtered(stmt.select_from(Target), user, filters)
 
@@ -104,10 +116,58 @@ def _filtered(stmt: Select, user: Any, filters: TargetFilters) -> Select:
         stmt = stmt.where(json_list_contains(Enterprise.labels, filters.label))
     if filters.stale == "1":
         stmt = stmt.where(stale_clause(stale_before()))
+    stmt = registration_filters(stmt, filters)
     chain_id, node_id = _int(filters.chain), _int(filters.node)
     if chain_id is not None or node_id is not None:
         stmt = stmt.where(Target.id.in_(chain_filter("target", chain_id, node_id)))
     return stmt
+
+
+def registration_filters(stmt: Select, filters: TargetFilters) -> Select:
+    """注册资本 ≥, 成立年份, 省份, 国标行业, 经营状态; malformed values are ignored."""
+    if (capital := _int(filters.capital_min)) is not None:
+        stmt = stmt.where(
+            Enterprise.registered_capital_wan >= capital,
+            Enterprise.registered_capital_currency.in_(("", "人民币")),
+        )
+    first, last = founded_years(filters.founded)
+    if first is not None:
+        stmt = stmt.where(Enterprise.founded_on >= date(first, 1, 1))
+    if last is not None:
+        stmt = stmt.where(Enterprise.founded_on <= date(last, 12, 31))
+    if province := short_province(filters.province):
+        stmt = stmt.where(Enterprise.hq_province.startswith(province, autoescape=True))
+    if len(filters.gb) == 1 and filters.gb.isalpha():
+        stmt = stmt.where(Enterprise.gb_section == filters.gb.upper())
+    elif len(filters.gb) == 2 and filters.gb.isascii() and filters.gb.isdigit():
+        stmt = stmt.where(Enterprise.gb_division == filters.gb)
+    if filters.business_status:
+        stmt = stmt.where(Enterprise.business_status == filters.business_status)
+    return stmt
+
+
+def founded_years(text: str) -> tuple[int | None, int | None]:
+    """(from, to) years of "2015", "2010-2020", "2015-", "-2010"; (None, None) if malformed."""
+    text = text.replace("—", "-").replace("~", "-").replace(" ", "")
+    first, sep, last = text.partition("-")
+    years = []
+    for part in (first, last if sep else first):
+        if not part:
+            years.append(None)
+        elif part.isascii() and part.isdigit() and 1900 <= int(part) <= 2100:
+            years.append(int(part))
+        else:
+            return None, None
+    return years[0], years[1]
+
+
+def short_province(text: str) -> str:
+    """ "河南省" → "河南"; "内蒙古自治区" → "内蒙古" (stored names have either form)."""
+    text = text.strip()
+    for suffix in ("壮族自治区", "回族自治区", "维吾尔自治区", "特别行政区", "自治区", "省", "市"):
+        if text.endswith(suffix) and len(text) > len(suffix):
+            return text.removesuffix(suffix)
+    return text
 
 
 def stale_clause(before: date):

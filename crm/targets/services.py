@@ -6,13 +6,16 @@ from datetime import date, timedelta
 from typing import Any
 
 from flask import abort
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import false, select
 
 from crm.auth.models import User
 from crm.core.access import scope_rule, scoped_select, zone_clause
 from crm.core.audit import apply_changes, record_audit
+from crm.core.boundary import parse_id
+from crm.core.conflicts import conflict_as
 from crm.core.roles import CITY_ROLES
-from crm.core.settings import define_setting, get_setting
+from crm.core.settings import define_section, define_setting, get_setting
 from crm.core.timeutil import local_today, utcnow
 from crm.enterprises.models import Enterprise
 from crm.enterprises.services import MERGE_HOOKS
@@ -28,9 +31,17 @@ from crm.targets.models import (
     Conflict,
     Target,
 )
+from crm.zones.models import Zone
 
+define_section("targets", _l("目标企业"))
 define_setting(
-    "targets.stale_days", int, 30, "目标企业多少天无跟进视为停滞", minimum=1, maximum=365
+    "targets.stale_days",
+    int,
+    30,
+    _l("目标企业多少天无跟进视为停滞"),
+    _l("超过这个天数没有跟进记录的目标企业在清单和周报中标为停滞。"),
+    minimum=1,
+    maximum=365,
 )
 
 TARGET_FIELDS = (
@@ -106,10 +117,8 @@ def can_write_target(user: Any, target: Target) -> bool:
 
 def writable_target_or_404(target_id: Any, user: Any) -> Target:
     """A target the user may change, else 404 (the row is left as it was)."""
-    try:
-        target = db.session.get(Target, int(target_id))
-    except (TypeError, ValueError):
-        abort(404)
+    ident = parse_id(target_id)
+    target = db.session.get(Target, ident) if ident is not None else None
     if target is None or target.deleted_at is not None or not can_write_target(user, target):
         abort(404)
     return target
@@ -153,6 +162,13 @@ def clean_target_values(raw: dict[str, Any], zone_id: int | None, actor: Any) ->
     return values
 
 
+def _already_listed(enterprise: Enterprise, zone_id: int | None) -> TargetError:
+    """The refusal of a second target for one enterprise and zone (or the city pool)."""
+    zone = db.session.get(Zone, zone_id) if zone_id is not None else None
+    where = zone.short_name if zone else "市级储备库"
+    return TargetError(f"“{enterprise.name}”已在{where}的目标清单中", "enterprise")
+
+
 def create_target(
     enterprise: Enterprise, zone_id: int | None, raw: dict[str, Any], actor: Any
 ) -> Target:
@@ -181,9 +197,9 @@ def create_target(
         created_by_id=getattr(actor, "id", None),
         attraction_modes=[],
     )
-    apply_changes(target, values, TARGET_FIELDS)
-    db.session.add(target)
-    db.session.flush()
+    with conflict_as(lambda: _already_listed(enterprise, zone_id)):
+        apply_changes(target, values, TARGET_FIELDS)
+        db.session.add(target)
     record_audit(
         "create",
         "target",

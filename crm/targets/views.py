@@ -12,12 +12,15 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from crm.core.access import SIGNED_IN, WRITERS, allow, scoped
+from crm.core.boundary import parse_id
 from crm.core.pagination import paginate
 from crm.core.timeutil import local_today
 from crm.core.urls import safe_next
-from crm.enterprises.forms import parse_id
 from crm.enterprises.models import LABELS
+from crm.enterprises.registration import BUSINESS_STATUSES
+from crm.enterprises.seed import industry_class_choices
 from crm.extensions import db
+from crm.imports.cells import PROVINCE_NAMES
 from crm.targets import conflict_views, create_views, detail_views
 from crm.targets.bulk import BULK_ACTIONS, bulk_update
 from crm.targets.chain_hooks import chain_choices
@@ -52,7 +55,6 @@ BULK_VALUE_FIELDS = {
     "priority": "priority",
     "move_zone": "zone_id",
 }
-ID = "int(max=2147483647)"  # ids beyond an INTEGER column answer 404, not a database error
 EXPORT_ENDPOINT = "imports.export_targets"
 MAX_SKIP_DETAILS = 10
 
@@ -92,6 +94,9 @@ def index():
         priorities=PRIORITY_LABELS,
         modes=ATTRACTION_MODES,
         labels=LABELS,
+        industry_classes=industry_class_choices(),
+        provinces=[(name, name) for name in PROVINCE_NAMES],
+        business_statuses=[(status, status) for status in BUSINESS_STATUSES],
         chains=chain_choices(current_user),
         sorts=[(key, SORT_LABELS.get(key, key)) for key in SORTS],
         bulk_actions=BULK_ACTIONS,
@@ -164,16 +169,16 @@ def deleted():
 
 for _rule, _endpoint, _view, _methods in (
     ("/new", "create", create_views.create, ("GET", "POST")),
-    (f"/<{ID}:target_id>", "detail", detail_views.detail, ("GET",)),
-    (f"/<{ID}:target_id>/edit", "edit", detail_views.edit, ("GET", "POST")),
-    (f"/<{ID}:target_id>/activities", "log_activity", detail_views.log_activity_view, ("POST",)),
-    (f"/<{ID}:target_id>/contacts", "add_contact", detail_views.add_contact_view, ("POST",)),
-    (f"/<{ID}:target_id>/claim", "claim", detail_views.claim, ("POST",)),
-    (f"/<{ID}:target_id>/delete", "delete", detail_views.delete, ("POST",)),
-    (f"/<{ID}:target_id>/restore", "restore", detail_views.restore, ("POST",)),
+    ("/<id:target_id>", "detail", detail_views.detail, ("GET",)),
+    ("/<id:target_id>/edit", "edit", detail_views.edit, ("GET", "POST")),
+    ("/<id:target_id>/activities", "log_activity", detail_views.log_activity_view, ("POST",)),
+    ("/<id:target_id>/contacts", "add_contact", detail_views.add_contact_view, ("POST",)),
+    ("/<id:target_id>/claim", "claim", detail_views.claim, ("POST",)),
+    ("/<id:target_id>/delete", "delete", detail_views.delete, ("POST",)),
+    ("/<id:target_id>/restore", "restore", detail_views.restore, ("POST",)),
     ("/conflicts", "conflicts", conflict_views.conflicts, ("GET",)),
     (
-        f"/conflicts/<{ID}:conflict_id>/settle",
+        "/conflicts/<id:conflict_id>/settle",
         "settle_conflict",
         conflict_views.settle,
         ("POST",),

@@ -6,3 +6,11 @@ document.addEventListener("submit", (event) => {
     event.preventDefault();
   }
 });
+
+// Filter panels marked data-fold-on-phone are open in the markup (so they work without
+// JavaScript) and fold on a phone-sized screen, behind their summary button.
+if (window.matchMedia("(max-width: 767.98px)").matches) {
+  document.querySelectorAll("details[data-fold-on-phone]").forEach((details) => {
+    details.removeAttribute("open");
+  });
+}

@@ -45,7 +45,9 @@ def test_a_manager_links_a_target_to_a_node_and_finds_it_from_the_map(page, live
     page.locator("table tbody tr").first.locator("a[href^='/targets/']").first.click()
     name = page.get_by_role("heading", level=1).inner_text()
     card = page.get_by_test_id("chain-links")
-    card.locator("select[name=node_ids]").select_option(label="有色金属材料 · 电子铜箔")
+    picker = card.locator(".ts-control input")  # search-as-you-type, not a Ctrl-click list
+    picker.fill("电子铜箔")
+    page.locator(".ts-dropdown .option", has_text="有色金属材料 · 电子铜箔").first.click()
     card.get_by_role("button", name="保存环节").click()
     expect(page.get_by_role("alert")).to_contain_text("产业链环节已更新")
     link = page.get_by_test_id("chain-links").get_by_role("link", name="有色金属材料 · 电子铜箔")

@@ -1,7 +1,7 @@
 """Reindex enterprise search text with every common pinyin reading (峤: jiao and qiao)
 
 Revision ID: h10a_pinyin_readings
-Revises: 0007_list_indexes
+Revises: h11_registration
 
 A data migration: no schema change. It recomputes ``enterprise.search_text`` for every row with
 the application's own ``build_search_text`` (the same code that indexes new rows), in batches.
@@ -11,7 +11,7 @@ Downgrading keeps the wider index (it only finds more).
 from alembic import op
 
 revision = "h10a_pinyin_readings"
-down_revision = "0007_list_indexes"
+down_revision = "h11_registration"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,64 @@
+"""Pickers in a real browser: a coordinator fills a gap node by typing an enterprise's pinyin
+and picking it; without JavaScript the same forms still work with names typed by hand."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import log_in
+
+pytestmark = pytest.mark.browser
+
+
+def _open_gap_node(page, base_url: str, which: int) -> str:
+    page.goto(f"{base_url}/chains/")
+    page.get_by_role("link", name="有色金属材料").first.click()
+    gap = page.locator("a.chain-node-missing").nth(which)
+    name = gap.locator("strong").inner_text()
+    gap.click()
+    expect(page.locator("#node h2")).to_contain_text(name)
+    return name
+
+
+def test_a_gap_node_is_filled_by_picking_an_enterprise_by_pinyin(page, live_server):
+    log_in(page, live_server, "city")
+    _open_gap_node(page, live_server, 1)
+    form = page.get_by_test_id("gap-targets-form")
+    expect(form.get_by_text("已有企业编号")).to_have_count(0)
+    picker = form.locator(".ts-control input")
+    picker.fill("shenzhen")  # full pinyin of 深圳: the server-side search
+    option = page.locator(".ts-dropdown .option").first
+    expect(option).to_contain_text("深圳")
+    name = option.inner_text().split("\n")[0]
+    option.click()
+    page.keyboard.press("Escape")
+    form.get_by_role("button", name="加入目标企业清单").click()
+    expect(page.get_by_role("alert")).to_contain_text("已加入目标企业清单")
+    expect(page.get_by_test_id("node-targets")).to_contain_text(name)
+
+
+def test_the_link_picker_searches_and_an_unknown_word_says_so(page, live_server):
+    log_in(page, live_server, "city")
+    _open_gap_node(page, live_server, 2)
+    picker = page.locator("[data-testid=link-enterprise-picker] + .ts-wrapper .ts-control input")
+    expect(page.locator("#link-ent-name")).to_be_hidden()  # the no-JS fallback is hidden
+    picker.fill("完全不存在的词汇")
+    expect(page.locator(".ts-dropdown .no-results").first).to_contain_text("没有找到")
+
+
+def test_without_javascript_the_gap_form_takes_typed_names(browser, live_server):
+    context = browser.new_context(java_script_enabled=False, locale="zh-CN")
+    try:
+        page = context.new_page()
+        log_in(page, live_server, "city")
+        _open_gap_node(page, live_server, 3)
+        form = page.get_by_test_id("gap-targets-form")
+        expect(form.locator("select[name=enterprise_ids]")).to_be_hidden()
+        expect(page.locator("#link-ent-name")).to_be_visible()
+        form.locator("textarea[name=names]").fill("河南无脚本新材料有限公司")
+        form.get_by_role("button", name="加入目标企业清单").click()
+        expect(page.get_by_role("alert")).to_contain_text("已加入目标企业清单")
+        expect(page.get_by_test_id("node-targets")).to_contain_text("河南无脚本新材料有限公司")
+    finally:
+        context.close()
