@@ -9,7 +9,7 @@ import os
 
 import pytest
 import schemathesis
-from crm.core.cli import load_seed
+from crm.cli import load_seed
 from hypothesis import HealthCheck, Phase, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
