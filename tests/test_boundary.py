@@ -7,7 +7,7 @@ import io
 import json
 
 import pytest
-from crm.core.cli import load_seed
+from crm.cli import load_seed
 from sqlalchemy import select
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter

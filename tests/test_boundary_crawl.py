@@ -30,7 +30,7 @@ SKIP = {"static"}  # files on disk, not the application
 
 def load_demo() -> None:
     """The demo data set `flask demo` loads (users of every role, targets, projects, chains)."""
-    from crm.core.cli import load_seed
+    from crm.cli import load_seed
     from crm.core.demo import load_demo_users
 
     from crm.chains.demo import load_demo_chains
