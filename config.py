@@ -32,6 +32,18 @@ def _development_secret() -> str:
     return key
 
 
+def server_address() -> str:
+    """The address `make run` serves on (WEB_HOST / WEB_PORT, as the Procfile binds gunicorn);
+    a wildcard bind is reached through the loopback address."""
+    host = os.environ.get("WEB_HOST", "").strip() or "127.0.0.1"
+    if host in {"0.0.0.0", "::", "[::]"}:  # noqa: S104 — a bind address, not a bind
+        host = "127.0.0.1"
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    port = os.environ.get("WEB_PORT", "").strip() or "5000"
+    return f"http://{host}:{port}"
+
+
 def _celery_settings(broker_url: str, result_backend: str) -> dict:
     # visibility_timeout is a Redis transport option; Kombu's SQLAlchemy transport passes its
     # transport options to create_engine(), which rejects unknown keywords.
@@ -65,7 +77,9 @@ class Config:
     )
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     REDIS_URL = os.environ.get("REDIS_URL", "")
-    BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+    # Absolute links in e-mails and calendar entries. Production sets it to the public address;
+    # by default it follows the address the server was started on.
+    BASE_URL = (os.environ.get("BASE_URL") or server_address()).rstrip("/")
     TIMEZONE = "Asia/Shanghai"
     BABEL_DEFAULT_LOCALE = "zh_CN"
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"

@@ -20,6 +20,7 @@ from flask import Blueprint, Flask
 import crm.auth.services
 import crm.chains.link_views
 import crm.chains.links
+import crm.chains.milestones
 import crm.chains.services
 import crm.enterprises.services
 import crm.imports.services
@@ -151,7 +152,12 @@ AREAS: tuple[Area, ...] = (
         cli=(chains,),
         seed=(Step("chain", seed_chains),),
         demo=(Step("chain link", load_demo_chains),),
-        registers=(crm.chains.services, crm.chains.links, crm.chains.link_views),
+        registers=(
+            crm.chains.services,
+            crm.chains.links,
+            crm.chains.link_views,
+            crm.chains.milestones,
+        ),
         dashboard_panels=(("chains", chain_coverages),),
     ),
     Area(

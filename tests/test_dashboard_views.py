@@ -117,7 +117,7 @@ def test_withdrawn_candidates_at_risk_and_surplus_are_explained(app, plan):
     db.session.commit()
     html = client_of(app, people["gxq_manager"]).get("/").get_data(as_text=True)
     assert achieved(html) == [1, 1]  # the second ≥ 30亿 fills a ≥ 10亿 slot (disjoint)
-    assert "已退出统计（2 个）" in html
+    assert "未计入年度目标（2 个）" in html
     assert "撤资项目" in html and "投资方撤资" in html
     assert "退回到“洽谈”" in html
     assert "候选项目" in html and "考察（概率 40%）" in html

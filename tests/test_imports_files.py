@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from datetime import date
 
@@ -15,8 +16,9 @@ from sqlalchemy import select
 from crm.enterprises.models import Enterprise
 from crm.enterprises.services import add_contact, create_enterprise
 from crm.extensions import db
+from crm.imports.cells import unguard
 from crm.imports.services import SYSTEM_ACTOR
-from crm.imports.spreadsheets import csv_safe
+from crm.imports.spreadsheets import Text, csv_safe
 from crm.targets import exporting
 from crm.targets.importer import import_file
 from crm.targets.models import Target
@@ -171,6 +173,30 @@ def test_csv_cells_are_formula_safe_and_numbers_stay_numbers(value, expected):
     assert csv_safe(value) == expected
 
 
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("914100007474468586", '="914100007474468586"'),  # 18 digits: no 9.14E+17
+        ("91410000MA9XYZ0012", '="91410000MA9XYZ0012"'),
+        ("03916633888", '="03916633888"'),  # the leading 0 stays
+        ("+86 138-0000-0000", '="+86 138-0000-0000"'),
+        ('1"+HYPERLINK("x")', '1"+HYPERLINK("x")'),  # a quote: never inside a literal
+        ("=1+1", "'=1+1"),  # not a code or a number: the guard applies
+        ("-1)+cmd", "'-1)+cmd"),
+        ("张三", "张三"),
+        ("", ""),
+    ],
+)
+def test_codes_and_phones_stay_text_in_csv_without_loosening_the_guard(value, expected):
+    assert csv_safe(Text(value)) == expected
+    assert unguard(expected) == value  # the import reads back what was exported
+
+
+def test_unguard_leaves_other_formulas_alone():
+    assert unguard('=HYPERLINK("x")') == '=HYPERLINK("x")'
+    assert unguard('="a"&"b"') == '="a"&"b"'
+
+
 def _seed(people):
     """Targets whose text starts like formulas, plus ordinary data."""
     risky = create_enterprise(
@@ -232,7 +258,12 @@ def test_export_csv_has_bom_and_guards_formulas(app, people, tmp_path):
     assert rows[0][: len(HEADER)] == HEADER
     text = "\n".join(",".join(r) for r in rows[1:])
     assert "'=HYPERLINK" in text and "'+cmd" in text and "'@别名" in text and "'-2+3" in text
-    assert not any(cell.startswith(("=", "+", "@")) for r in rows[1:] for cell in r)
+    literal = re.compile(r'="[0-9A-Za-z+][0-9A-Za-z +\-()]*"')
+    cells = [cell for r in rows[1:] for cell in r]
+    formulas = [cell for cell in cells if cell.startswith(("=", "+", "@"))]
+    # only the text literals around credit codes and phone numbers, nothing a user typed
+    assert formulas and all(literal.fullmatch(cell) for cell in formulas)
+    assert f'="{code(1)}"' in cells and '="+86 13800000000"' in cells
 
 
 @pytest.mark.parametrize("suffix", [".xlsx", ".csv"])

@@ -92,6 +92,8 @@ def test_a_pdf_is_stored_outside_static_and_downloaded_as_an_attachment(app, wor
     download = client.get(f"/projects/{world['project'].id}/attachments/{attachment.id}")
     assert download.status_code == 200 and download.data == PDF
     assert download.headers["Content-Disposition"].startswith("attachment;")
+    assert f'filename="attachment-{attachment.id}.pdf"' in download.headers["Content-Disposition"]
+    assert "filename*=UTF-8''%E6%8A%95" in download.headers["Content-Disposition"]
     assert download.headers["X-Content-Type-Options"] == "nosniff"
     assert download.mimetype == "application/pdf"
 

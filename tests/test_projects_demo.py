@@ -152,3 +152,25 @@ def test_target_list_enterprises_are_reused_and_their_targets_converted(app):
     linked = [p for p in _projects() if p.target_id is not None]
     assert linked and {p.target_id for p in linked} <= {t.id for t in converted}
     assert all(p.enterprise_id == db.session.get(Target, p.target_id).enterprise_id for p in linked)
+
+
+def test_funds_in_place_make_the_funds_rate_meaningful(demo):
+    from crm.dashboard.queries import indicators
+
+    today = local_today()
+    zones = {z.code: z for z in db.session.scalars(select(Zone))}
+    ids = [zones["gxq"].id, zones["jkq"].id]
+    found = indicators(ids, today.replace(month=1, day=1), today.replace(month=12, day=31))
+    for zone_id in ids:
+        rate = found[zone_id].funds_rate
+        assert rate is not None and 0 < rate < 100, (zone_id, rate)
+    signed_on = [p for p in _projects() if p.stage in ("signed", "registered", "construction")]
+    assert signed_on and all(0 < p.actual_in_place_wan <= p.quota_amount_wan for p in signed_on)
+
+
+def test_demo_names_use_common_characters():
+    from crm.targets.demo import BRAND_FIRST, BRAND_SECOND
+
+    rare = set("峤骐锴琮珩璟熠昶沣铖弈钜翊骁曜朔砺旻曦嵘翎垣砚璞")
+    assert not rare & set(BRAND_FIRST + BRAND_SECOND)
+    assert len(BRAND_FIRST) * len(BRAND_SECOND) >= 300  # a brand per demo enterprise

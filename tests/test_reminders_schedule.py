@@ -82,11 +82,11 @@ def test_overrides_win_over_the_calendar():
 
 def test_period_for_explains_why_nothing_is_due():
     assert period_for("daily", date(2026, 10, 5), {}) == "2026-10-05 不是工作日，不发送每日提醒"
-    assert period_for("weekly", date(2026, 10, 5), {}) == "本周周报在 2026-10-08 08:00 发送"
+    assert period_for("weekly", date(2026, 10, 5), {}) == "本周周报定于 2026-10-08 08:00 发送"
     assert period_for("weekly", date(2026, 10, 8), {}) == Period(
         "weekly", "2026-W41", date(2026, 10, 8)
     )
-    assert "补发期已过" in period_for("weekly", date(2026, 10, 16), {})
+    assert "已过期：本次不发送" in period_for("weekly", date(2026, 10, 16), {})
 
 
 def test_beat_schedule_times_in_shanghai(app):

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from crm.core.timeutil import local_today
 from crm.extensions import db
 from crm.reminders.models import CalendarFeed, HolidayOverride, ReminderLog
+from crm.reminders.rendering import render_digest
 from crm.reminders.tasks import daily_task
 from tests.conftest import csrf_token, login, post
 from tests.factories import make_user, make_zone
@@ -111,7 +112,9 @@ def test_calendar_feed_secret_url_and_revocation(app, world):
     anonymous = app.test_client()
     feed = anonymous.get(f"/reminders/feed/{token}.ics")
     assert feed.status_code == 200
-    assert feed.mimetype == "text/calendar"
+    assert feed.headers["Content-Type"] == "text/calendar; charset=utf-8"
+    assert feed.headers["Content-Disposition"].startswith('inline; filename="follow-ups.ics"')
+    assert feed.headers["Cache-Control"] == "private, no-store"
     body = feed.get_data()
     assert body.startswith(b"BEGIN:VCALENDAR\r\n") and body.endswith(b"END:VCALENDAR\r\n")
     assert b"\n" not in body.replace(b"\r\n", b"")
@@ -238,3 +241,93 @@ def test_absurd_ids_and_tokens_answer_404_or_fall_back(app, world, path):
     assert response.status_code in (200, 404), path
     if "?user=abc" in path:
         assert response.status_code == 404
+
+
+def test_send_now_with_the_queue_down_says_it_was_not_queued(app, world, monkeypatch):
+    def down(_log_id):
+        raise OSError("broker down")
+
+    monkeypatch.setattr("crm.reminders.tasks.send_reminder.delay", down)
+    admin = signed_in(app, world["admin"])
+    token = csrf_token(admin, "/reminders/outbox")
+    response = admin.post(
+        "/reminders/send-now",
+        data={"csrf_token": token, "login": world["staff"].login, "kind": "daily"},
+        follow_redirects=True,
+    )
+    page = response.get_data(as_text=True)
+    assert "任务队列暂时不可用" in page and "已加入发送队列" not in page
+    (row,) = rows()
+    assert row.status == "pending"
+
+
+def test_revoking_no_feed_says_there_was_none(app, world):
+    client = signed_in(app, world["staff"])
+    token = csrf_token(client, "/reminders/preferences")
+    response = client.post(
+        "/reminders/feed/revoke", data={"csrf_token": token}, follow_redirects=True
+    )
+    page = response.get_data(as_text=True)
+    assert "没有可作废的日历订阅地址" in page and "日历订阅地址已作废" not in page
+
+
+def test_my_follow_ups_show_the_targets_next_step_and_cover_next_week_open_and_a_month(app, world):
+    from crm.targets.services import log_activity
+
+    staff = world["staff"]
+    target = make_target(staff, None, enterprise_name="下一步企业有限公司")
+    monday = TODAY - timedelta(days=TODAY.weekday())
+    next_week = monday + timedelta(days=8)
+    log_activity(
+        target,
+        {
+            "kind": "visit",
+            "occurred_on": TODAY,
+            "summary": "拜访董事长",
+            "next_step": "寄送园区政策汇编",
+            "next_follow_up": next_week,
+        },
+        staff,
+    )
+    far = make_target(staff, TODAY + timedelta(days=60), enterprise_name="远期企业有限公司")
+    db.session.commit()
+    assert target.next_step == "寄送园区政策汇编"
+    client = signed_in(app, staff)
+    week = client.get("/reminders/").get_data(as_text=True)
+    assert "下一步企业" not in week  # due next week
+    page = client.get("/reminders/?view=next").get_data(as_text=True)
+    assert "下一步企业" in page and "寄送园区政策汇编" in page and "远期企业" not in page
+    page = client.get("/reminders/?view=open").get_data(as_text=True)
+    assert "下一步企业" in page and "远期企业" in page
+    month = far.next_follow_up.strftime("%Y-%m")
+    response = client.get(f"/reminders/?view=month&month={month}")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "远期企业" in page
+    assert f'data-day="{far.next_follow_up.isoformat()}"' in page
+    assert " style=" not in page
+    assert client.get("/reminders/?view=month&month=2026-13").status_code == 200
+    assert client.get("/reminders/?view=nonsense").status_code == 200
+    detail = client.get(f"/targets/{target.id}").get_data(as_text=True)
+    assert "寄送园区政策汇编" in detail
+
+
+def test_the_daily_email_shows_the_targets_next_step(app, world):
+    from crm.targets.services import log_activity
+
+    staff = world["staff"]
+    target = make_target(staff, None, enterprise_name="邮件企业有限公司")
+    log_activity(
+        target,
+        {
+            "kind": "phone",
+            "occurred_on": TODAY,
+            "summary": "电话沟通",
+            "next_step": "约定实地考察",
+            "next_follow_up": TODAY,
+        },
+        staff,
+    )
+    db.session.commit()
+    digest = render_digest(staff, "daily", TODAY)
+    assert "约定实地考察" in digest.text and "约定实地考察" in digest.html
+    assert "下一步：—" not in digest.text

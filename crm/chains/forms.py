@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from crm.chains.models import ENTERPRISE_ROLES, MILESTONE_STATUSES, SEGMENTS, STATUSES, STRATEGIES
 from crm.core.forms import choices
@@ -60,12 +60,11 @@ class GapTargetsForm(FlaskForm):
 
 
 class MilestoneForm(FlaskForm):
+    # the quarter is read by crm.chains.milestones.parse_quarter (2027Q1, 2027年一季度, …)
     quarter = StringField(
         _l("季度"),
-        validators=[
-            DataRequired(_l("请填写季度")),
-            Regexp(r"^20\d\dQ[1-4]$", message=_l("季度格式如 2026Q3")),
-        ],
+        validators=[DataRequired(_l("请填写季度")), Length(max=30)],
+        description=_l("如 2027Q1、2027年一季度、2027年第1季度"),
     )
     title = StringField(
         _l("里程碑"), validators=[DataRequired(_l("请填写里程碑")), Length(max=200)]

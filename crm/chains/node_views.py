@@ -12,15 +12,13 @@ from crm.chains import editing
 from crm.chains.forms import (
     GapTargetsForm,
     LinkEnterpriseForm,
-    MilestoneForm,
     NodeForm,
     OverrideForm,
 )
-from crm.chains.models import Chain, ChainNode, RoadmapMilestone
+from crm.chains.models import Chain, ChainNode
 from crm.chains.roadmap import add_targets_for_node, enterprise_by_name
 from crm.chains.services import ChainError
 from crm.core.access import WRITERS, allow, get_or_404, scoped
-from crm.core.audit import record_audit
 from crm.core.boundary import parse_id
 from crm.core.forms import choices, commit_or_flash
 from crm.enterprises.models import Enterprise
@@ -222,31 +220,6 @@ def gap_targets(node_id: int):
     return _back(node)
 
 
-def add_milestone(node_id: int):
-    """Add a quarterly milestone to the roadmap of a node."""
-    node = get_or_404(ChainNode, node_id)
-    form = MilestoneForm()
-    if not form.validate_on_submit():
-        flash(_errors(form), "danger")
-        return redirect(url_for("chains.roadmap", chain_id=node.chain_id))
-    milestone = RoadmapMilestone(
-        node_id=node.id,
-        quarter=form.quarter.data,
-        title=form.title.data.strip(),
-        status=form.status.data,
-        zone_id=current_user.zone_id,
-        owner_id=current_user.id,
-    )
-    db.session.add(milestone)
-    db.session.flush()
-    record_audit(
-        "create", "roadmap_milestone", milestone.id, {"node_id": node.id}, actor=current_user
-    )
-    db.session.commit()
-    flash(_("里程碑已添加"), "success")
-    return redirect(url_for("chains.roadmap", chain_id=node.chain_id))
-
-
 def register(bp: Blueprint) -> None:
     """Attach the node routes to the chains blueprint."""
     routes = [
@@ -256,7 +229,6 @@ def register(bp: Blueprint) -> None:
         ("/nodes/<id:node_id>/override", override, ["POST"], OWNERS),
         ("/nodes/<id:node_id>/enterprises", link_enterprise, ["POST"], OWNERS),
         ("/nodes/<id:node_id>/targets", gap_targets, ["POST"], WRITERS),
-        ("/nodes/<id:node_id>/milestones", add_milestone, ["POST"], ("manager", *OWNERS)),
     ]
     for rule, view, methods, roles in routes:
         bp.add_url_rule(rule, view.__name__, allow(*roles)(view), methods=methods)

@@ -6,14 +6,15 @@ import io
 import json
 from typing import Any
 
-from flask import send_file
 from flask_babel import lazy_gettext as _l
 from openpyxl import load_workbook
 from sqlalchemy import select
 
 from crm.chains.models import MILESTONE_STATUSES, SEGMENTS, STATUSES, STRATEGIES, Chain
 from crm.chains.seed import build_chain
+from crm.core.downloads import ascii_name, download, pinyin_slug
 from crm.core.tabular import check_xlsx_safety
+from crm.core.timeutil import local_today
 from crm.extensions import db
 from crm.imports.spreadsheets import XLSX_MIMETYPE, XlsxWriter
 from crm.zones.models import Zone
@@ -286,9 +287,9 @@ def roadmap_workbook(chain: Chain, rows: list) -> Any:
     buffer = io.BytesIO()
     writer.save(buffer)
     buffer.seek(0)
-    return send_file(
+    return download(
         buffer,
-        mimetype=XLSX_MIMETYPE,
-        as_attachment=True,
-        download_name=f"{chain.name}-招商路线图.xlsx",
+        f"{chain.name}-招商路线图.xlsx",
+        ascii_name("roadmap", pinyin_slug(chain.name), local_today(), ext="xlsx"),
+        XLSX_MIMETYPE,
     )

@@ -3,13 +3,12 @@ format `flask chains import` reads), and upload by coordinators — all or nothi
 
 from __future__ import annotations
 
-import io
 import json
 import logging
 import os
 import tempfile
 
-from flask import Blueprint, flash, redirect, send_file, url_for
+from flask import Blueprint, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -26,6 +25,7 @@ from crm.chains.transfer import (
 )
 from crm.core.access import SIGNED_IN, allow, scoped
 from crm.core.audit import record_audit
+from crm.core.downloads import download
 from crm.core.tabular import TabularError
 from crm.extensions import db
 from crm.imports.spreadsheets import XLSX_MIMETYPE
@@ -42,21 +42,18 @@ def _chains() -> list[Chain]:
 def export_json():
     """Every visible chain with its node tree, as JSON."""
     body = json.dumps(export_definitions(_chains()), ensure_ascii=False, indent=2)
-    return send_file(
-        io.BytesIO(body.encode("utf-8")),
-        mimetype="application/json",
-        as_attachment=True,
-        download_name="产业链定义.json",
+    return download(
+        body.encode("utf-8"), "产业链定义.json", "chain-definitions.json", "application/json"
     )
 
 
 def export_xlsx():
     """Every visible chain, one row per node (parents before children)."""
-    return send_file(
-        io.BytesIO(definitions_workbook(_chains())),
-        mimetype=XLSX_MIMETYPE,
-        as_attachment=True,
-        download_name="产业链定义.xlsx",
+    return download(
+        definitions_workbook(_chains()),
+        "产业链定义.xlsx",
+        "chain-definitions.xlsx",
+        XLSX_MIMETYPE,
     )
 
 

@@ -7,9 +7,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from crm.chains import link_views, node_views, transfer_views
+from crm.chains import link_views, milestone_views, node_views, transfer_views
 from crm.chains.forms import DefinitionsForm
+from crm.chains.milestones import can_edit_milestone, next_quarter
 from crm.chains.models import (
+    MILESTONE_STATUSES,
     SEGMENTS,
     STATUSES,
     Chain,
@@ -30,6 +32,7 @@ from crm.zones.services import visible_zones
 
 bp = Blueprint("chains", __name__, url_prefix="/chains")
 node_views.register(bp)
+milestone_views.register(bp)
 link_views.register(bp)
 transfer_views.register(bp)
 
@@ -115,7 +118,9 @@ def _node_details(node: ChainNode, zone_id: int | None) -> dict:
 def graph(chain_id: int):
     """An interactive graph of the chain (ECharts), with the same numbers as the map."""
     chain = get_or_404(Chain, chain_id)
-    return render_template("chains/graph.html", chain=chain, zone_id=_zone_filter())
+    return render_template(
+        "chains/graph.html", chain=chain, zone_id=_zone_filter(), statuses=STATUSES
+    )
 
 
 @bp.get("/<id:chain_id>/graph.json")
@@ -127,6 +132,7 @@ def graph_data(chain_id: int):
     def as_tree(view):
         counts = view.counts
         return {
+            "id": view.node.id,
             "name": view.node.name,
             "value": counts.covered,
             "status": view.status,
@@ -168,7 +174,13 @@ def roadmap(chain_id: int):
     """The roadmap: gap nodes by priority, their targets, zones, owners and milestones."""
     chain = get_or_404(Chain, chain_id)
     return render_template(
-        "chains/roadmap.html", chain=chain, rows=chain_roadmap(chain), statuses=STATUSES
+        "chains/roadmap.html",
+        chain=chain,
+        rows=chain_roadmap(chain),
+        statuses=STATUSES,
+        milestone_statuses=MILESTONE_STATUSES,
+        next_quarter=next_quarter(),
+        can_edit=lambda m: can_edit_milestone(m, current_user),
     )
 
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from crm.core.access import SIGNED_IN, allow, get_or_404
 from crm.core.boundary import parse_id
+from crm.core.downloads import ascii_name, download
 from crm.core.roles import CITY_ROLES
 from crm.core.timeutil import local_today
 from crm.dashboard.charts import ratio_chart
@@ -122,8 +123,10 @@ def export():
         zones = [zone_or_404(parse_id(raw) or 0)]
     data = quota_workbook(zones, year, current_user)
     db.session.commit()
-    name = f"年度目标完成情况-{year}.xlsx"
-    return send_file(data, mimetype=XLSX, as_attachment=True, download_name=name)
+    codes = [zone.code for zone in zones] if raw else []
+    name = "-".join(["年度目标完成情况", *([zones[0].short_name] if raw else []), str(year)])
+    fallback = ascii_name("quotas", *codes, year, ext="xlsx")
+    return download(data, name + ".xlsx", fallback, XLSX)
 
 
 # --- the goal list (目标清单) ---------------------------------------------------------------

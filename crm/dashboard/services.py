@@ -27,6 +27,7 @@ from crm.quotas.attainment import (
     compute_attainment,
     first_reached,
 )
+from crm.quotas.exclusions import Excluded, excluded, explain, lowest_threshold
 from crm.quotas.services import counting_rules, load_facts, quota_tiers
 from crm.targets.models import Target
 from crm.zones.models import Zone
@@ -73,6 +74,14 @@ class ZoneAttainment:
     def counted_on(self, project_id: int) -> date | None:
         fact = self.facts.get(project_id)
         return first_reached(fact, self.rules.counting_stage) if fact else None
+
+    @property
+    def excluded(self) -> list[Excluded]:
+        """Projects that reached the counting stage this year and do not count (未计入)."""
+        return excluded(self.result, self.facts)
+
+    def explain(self, item: Excluded) -> str:
+        return explain(item, lowest_threshold(self.result))
 
     @property
     def required(self) -> int:
@@ -166,7 +175,9 @@ def zone_board(zone: Zone, year: int, today: date | None = None) -> ZoneBoard:
     ids = [zone.id]
     attained = attainments([zone], year)[zone.id]
     result = attained.result
-    named = set(result.withdrawn) | {c for t in result.tiers for c in t.candidates}
+    named = {e.project_id for e in result.excluded} | {
+        c for t in result.tiers for c in t.candidates
+    }
     start, end = year_bounds(year)
     pipe = q.pipeline(ids, year, today)
     return ZoneBoard(

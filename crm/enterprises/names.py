@@ -16,7 +16,7 @@ from collections.abc import Hashable, Iterable
 from functools import lru_cache
 from typing import TypeVar
 
-from pypinyin import Style, lazy_pinyin
+from pypinyin import Style, lazy_pinyin, pinyin
 from pypinyin.seg.simpleseg import seg as pinyin_segments
 from rapidfuzz import fuzz, process
 
@@ -150,24 +150,87 @@ def normalize_name(name: str) -> str:
     return text or _keep_only_word_chars(folded) or folded
 
 
+PINYIN_VARIANTS = 8  # other readings indexed per name, beyond the usual one (bounded)
+
+
 def name_pinyin(name: str) -> tuple[str, str]:
     """(full pinyin, initials) without tones or spaces, e.g. 豫光金铅 → (yuguangjinqian, ygjq)."""
+    fulls, initials = name_pinyin_variants(name)
+    return (fulls[0], initials[0]) if fulls else ("", "")
+
+
+def name_pinyin_variants(name: str, limit: int = PINYIN_VARIANTS) -> tuple[list[str], list[str]]:
+    """Every common reading of a name: (full pinyins, initials), the usual reading first.
+
+    A character with several readings (峤 jiao / qiao) gives a variant per other reading; words
+    pypinyin knows as phrases (重庆, 银行) keep their phrase reading. The cartesian product of
+    readings is indexed while it stays within ``limit`` variants; beyond, one other reading at a
+    time (so each character's readings are still found), cut at ``limit``.
+    """
     text = _keep_only_word_chars(_fold(name))
     if not text:
-        return "", ""
+        return [], []
     # pypinyin converts each segment of its word segmentation on its own, so converting the
     # segments one by one (cached: names share 有限公司, 科技, place names…) gives the same
     # result as converting the whole name, several times faster for bulk imports.
-    pieces = [_segment_pinyin(segment) for segment in pinyin_segments(text)]
-    return "".join(p[0] for p in pieces).lower(), "".join(p[1] for p in pieces).lower()
+    readings: list[tuple[str, ...]] = []
+    letters: list[tuple[str, ...]] = []
+    for segment in pinyin_segments(text):
+        full, first = _segment_readings(segment)
+        readings += full
+        letters += first
+    return _variants(readings, limit), _variants(letters, limit)
+
+
+def _variants(choices: list[tuple[str, ...]], limit: int) -> list[str]:
+    """The usual reading (each first choice) joined, then other readings, at most 1 + limit."""
+    usual = [c[0] for c in choices]
+    result = ["".join(usual)]
+    ambiguous = [(i, c[1:]) for i, c in enumerate(choices) if len(c) > 1]
+    if not ambiguous:
+        return result
+    product = 1
+    for _i, others in ambiguous:
+        product *= len(others) + 1
+    if product - 1 <= limit:
+        combos = [usual]
+        for index, others in ambiguous:
+            combos += [
+                [*combo[:index], other, *combo[index + 1 :]] for combo in combos for other in others
+            ]
+        candidates = ["".join(combo) for combo in combos[1:]]
+    else:
+        candidates = [
+            "".join([*usual[:index], other, *usual[index + 1 :]])
+            for index, others in ambiguous
+            for other in others
+        ]
+    for candidate in candidates:
+        if candidate not in result:
+            result.append(candidate)
+        if len(result) > limit:
+            break
+    return result
 
 
 @lru_cache(maxsize=50_000)
-def _segment_pinyin(segment: str) -> tuple[str, str]:
-    return (
-        "".join(lazy_pinyin(segment, style=Style.NORMAL)),
-        "".join(lazy_pinyin(segment, style=Style.FIRST_LETTER)),
-    )
+def _segment_readings(segment: str) -> tuple[tuple[tuple[str, ...], ...], ...]:
+    """Per character (or run of letters and digits) of a segment: its readings, the usual one
+    first, and their initials (a run of letters and digits is its own initials)."""
+    usual = [r.lower() for r in lazy_pinyin(segment, style=Style.NORMAL)]
+    firsts = [r.lower() for r in lazy_pinyin(segment, style=Style.FIRST_LETTER)]
+    every = pinyin(segment, style=Style.NORMAL, heteronym=True)
+    if not len(every) == len(usual) == len(firsts):
+        return tuple((r,) for r in usual), tuple((r,) for r in firsts)
+    readings, letters = [], []
+    for first, initial, others in zip(usual, firsts, every, strict=True):
+        options = tuple(dict.fromkeys([first, *(r.lower() for r in others)]))
+        readings.append(options)
+        if len(options) > 1:
+            letters.append(tuple(dict.fromkeys([initial, *(r[:1] for r in options)])))
+        else:
+            letters.append((initial,))
+    return tuple(readings), tuple(letters)
 
 
 def similar_names(

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select, update
 
 from crm.core.access import scope_rule
 from crm.core.audit import apply_changes, record_audit
@@ -16,7 +16,7 @@ from crm.core.conflicts import conflict_as
 from crm.core.i18n import words
 from crm.core.timeutil import utcnow
 from crm.enterprises.models import LABELS, OWNERSHIPS, TIERS, Contact, Enterprise
-from crm.enterprises.names import name_pinyin, normalize_name, similar_names
+from crm.enterprises.names import name_pinyin_variants, normalize_name, similar_names
 from crm.enterprises.search import search_text_matches
 from crm.enterprises.uscc import UsccError, validate_uscc
 from crm.extensions import db
@@ -43,6 +43,8 @@ MERGE_HOOKS: list[Callable[[Enterprise, Enterprise, Any], None]] = []
 # The targets area registers how to find the live targets of some enterprises, by enterprise
 # id, as a user may see them (shown on the enterprise pages).
 TARGET_LOOKUPS: list[Callable[[Any, Any], dict[int, list[Any]]]] = []
+# The projects area registers the same for projects (the enterprise and target pages list them).
+PROJECT_LOOKUPS: list[Callable[[Any, Any], dict[int, list[Any]]]] = []
 
 
 class EnterpriseError(ValueError):
@@ -98,15 +100,43 @@ def split_aliases(text: str) -> list[str]:
 
 
 def build_search_text(name: str, aliases: str, uscc: str | None) -> str:
-    """Names, pinyin (full and initials) and code, lower-case, for substring search."""
+    """Names, pinyin (full and initials, every common reading) and code, lower-case, for
+    substring search."""
     parts = [name, *split_aliases(aliases)]
     words = list(parts)
     for part in parts:
-        full, initials = name_pinyin(part)
-        words += [full, initials]
+        fulls, initials = name_pinyin_variants(part)
+        words += fulls + initials
     if uscc:
         words.append(uscc)
-    return " ".join(words).lower()
+    return " ".join(dict.fromkeys(w.lower() for w in words if w))
+
+
+def reindex_search_text(connection: Any, batch: int = 1000) -> int:
+    """Recompute every enterprise's search text (run by the migration that widened the index;
+    safe to rerun). Works on a bare connection, without the ORM session; returns the count."""
+    table = Enterprise.__table__
+    last, count = 0, 0
+    while True:
+        rows = connection.execute(
+            select(table.c.id, table.c.name, table.c.aliases, table.c.uscc)
+            .where(table.c.id > last)
+            .order_by(table.c.id)
+            .limit(batch)
+        ).all()
+        if not rows:
+            return count
+        stmt = (
+            update(table)
+            .where(table.c.id == bindparam("row_id"))
+            .values(search_text=bindparam("text"))
+        )
+        values = [
+            {"row_id": r.id, "text": build_search_text(r.name, r.aliases or "", r.uscc)}
+            for r in rows
+        ]
+        connection.execute(stmt, values)
+        last, count = rows[-1].id, count + len(rows)
 
 
 def clean_values(raw: dict[str, Any]) -> dict[str, Any]:
@@ -288,4 +318,13 @@ def targets_by_enterprise(enterprise_ids: Any, user: Any) -> dict[int, list[Any]
     for lookup in TARGET_LOOKUPS:
         for enterprise_id, targets in lookup(enterprise_ids, user).items():
             found.setdefault(enterprise_id, []).extend(targets)
+    return found
+
+
+def projects_by_enterprise(enterprise_ids: Any, user: Any) -> dict[int, list[Any]]:
+    """The live projects of these enterprises the user may see, grouped by enterprise."""
+    found: dict[int, list[Any]] = {}
+    for lookup in PROJECT_LOOKUPS:
+        for enterprise_id, projects in lookup(enterprise_ids, user).items():
+            found.setdefault(enterprise_id, []).extend(projects)
     return found

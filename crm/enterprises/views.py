@@ -30,6 +30,7 @@ from crm.enterprises.services import (
     add_contact,
     find_duplicates,
     merge_enterprises,
+    projects_by_enterprise,
     targets_by_enterprise,
     update_enterprise,
 )
@@ -97,6 +98,7 @@ def _render_detail(enterprise: Enterprise, contact_form: ContactForm | None = No
         "enterprises/detail.html",
         enterprise=enterprise,
         targets=targets_by_enterprise([enterprise.id], current_user).get(enterprise.id, []),
+        projects=projects_by_enterprise([enterprise.id], current_user).get(enterprise.id, []),
         contact_form=(contact_form or ContactForm(formdata=None)) if can_write else None,
         can_write=can_write,
         can_merge=current_user.role in MERGERS,

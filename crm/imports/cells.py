@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from crm.imports.spreadsheets import TEXT_LITERAL
+
 _LIST_SPLIT = re.compile(r"[、,，/;；\s]+")
 _LOCATION_SPLIT = re.compile(r"[\s/,，、|·\-－—]+")
 _GUARDED = ("=", "+", "-", "@", "\t", "\r")
@@ -32,9 +34,12 @@ PROVINCE_FORMS = sorted(
 
 
 def unguard(text: str) -> str:
-    """Drop the apostrophe our export puts before = + - @ (formula-injection guard)."""
+    """Drop the apostrophe our export puts before = + - @ (formula-injection guard), and
+    unwrap the ="..." it writes around credit codes and phone numbers (nothing else)."""
     if text[:1] == "'" and text[1:2] in _GUARDED:
         return text[1:]
+    if text.startswith('="') and text.endswith('"') and TEXT_LITERAL.fullmatch(text[2:-1]):
+        return text[2:-1]
     return text
 
 

@@ -26,16 +26,31 @@ from openpyxl.utils import get_column_letter
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"^[+-]?\d+(?:\.\d+)?$")
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-CSV_MIMETYPE = "text/csv; charset=utf-8"
+CSV_MIMETYPE = "text/csv"  # the download helper adds the one charset
+# Text a spreadsheet would turn into a number (an 18-digit credit code, a phone number with its
+# leading 0 or +86) and that holds nothing a formula could use: written to CSV as the string
+# literal ="...", which Excel shows as that text; the import reads it back (cells.unguard).
+TEXT_LITERAL = re.compile(r"[0-9A-Za-z+][0-9A-Za-z +\-()]{0,40}")
 _HEADER_FONT = Font(bold=True)
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 _NOTE_FONT = Font(italic=True, color="666666")
 
 
+class Text(str):
+    """A value that must stay text in a spreadsheet: a credit code, a phone number."""
+
+    __slots__ = ()
+
+
 def csv_safe(value: Any) -> Any:
-    """A value for a CSV cell: risky text gets a leading apostrophe; numbers stay numbers."""
+    """A value for a CSV cell: risky text gets a leading apostrophe; numbers stay numbers;
+    ``Text`` that a spreadsheet would read as a number is kept as text (see TEXT_LITERAL)."""
     if value is None:
         return ""
+    if isinstance(value, Text) and any(c.isdigit() for c in value):
+        if TEXT_LITERAL.fullmatch(value):
+            return f'="{value}"'
+        value = str(value)
     if isinstance(value, bool | int | float | Decimal):
         return value
     if isinstance(value, datetime | date):

@@ -15,13 +15,13 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from crm.core.access import allow, get_or_404, scoped_select
+from crm.core.downloads import ascii_name, download
 from crm.core.forms import choices, commit_or_flash
 from crm.extensions import db
 from crm.imports import services, tasks
@@ -58,12 +58,12 @@ def _kind_choices(form: UploadForm) -> None:
         form.kind.data = asked if asked in KINDS else next(iter(KINDS), None)
 
 
-def xlsx_response(write, filename: str) -> Response:
+def xlsx_response(write, filename: str, fallback: str) -> Response:
     # Not a with-block: the response streams the file and closes (and so deletes) it.
     handle = tempfile.TemporaryFile()  # noqa: SIM115
     write(handle)
     handle.seek(0)
-    return send_file(handle, mimetype=XLSX_MIMETYPE, as_attachment=True, download_name=filename)
+    return download(handle, filename, fallback, XLSX_MIMETYPE)
 
 
 @bp.route("/imports/", methods=["GET", "POST"])
@@ -136,7 +136,9 @@ def report(batch_id: int):
     """The validation report: row, column and reason of every problem."""
     batch = get_or_404(ImportBatch, batch_id)
     return xlsx_response(
-        lambda handle: write_report(batch, handle), f"导入校验报告_{batch.id}.xlsx"
+        lambda handle: write_report(batch, handle),
+        f"导入校验报告_{batch.id}.xlsx",
+        ascii_name("import-report", batch.id, ext="xlsx"),
     )
 
 

@@ -26,7 +26,7 @@ from crm.enterprises.uscc import generate_uscc
 from crm.extensions import db
 from crm.projects.demo_specs import SPECS, Spec
 from crm.projects.models import Project
-from crm.projects.services import create_project, log_project_activity
+from crm.projects.services import create_project, log_project_activity, update_project
 from crm.projects.stages import EVIDENCE, PIPELINE, SIDE, rank
 from crm.projects.transitions import change_stage
 from crm.targets.models import Target
@@ -165,7 +165,31 @@ def _load(spec: Spec, zone: Zone, owner: User, today: date, used: set[int]) -> P
         note = spec.side[2] if stage in SIDE and spec.side else ""
         change_stage(project, stage, on, _evidence(spec, stage, on), note, project.version, owner)
     _activities(spec, project, owner, today)
+    _funds_in_place(project, owner)
     return project
+
+
+# Share of the contract amount in place (累计实际到位) by how far a project has come: a signed
+# project has a first payment, a producing one most of it. 资金到位率 is then not 0.0 %.
+FUNDS_SHARE = {
+    "signed": (0.05, 0.15),
+    "registered": (0.15, 0.3),
+    "land": (0.25, 0.45),
+    "construction": (0.4, 0.65),
+    "production": (0.6, 0.85),
+    "full_production": (0.85, 1.0),
+}
+
+
+def _funds_in_place(project: Project, owner: User) -> None:
+    """Funds in place for projects past 签约, through the edit service (audited)."""
+    share = FUNDS_SHARE.get(project.stage)
+    amount = project.quota_amount_wan
+    if share is None or not amount:
+        return
+    rng = random.Random(project.name)
+    in_place = round(amount * rng.uniform(*share))
+    update_project(project, {"actual_in_place_wan": in_place}, project.version, owner)
 
 
 def load_demo_projects() -> int:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, send_file, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from crm.auth.models import User
 from crm.core.access import SIGNED_IN, WRITERS, allow, get_or_404, scoped
+from crm.core.downloads import ascii_fallback, download
 from crm.core.timeutil import local_today
 from crm.enterprises.forms import field_error, submit_form
 from crm.extensions import db
@@ -157,14 +158,8 @@ def download_attachment(project_id: int, attachment_id: int):
         abort(404)
     if not path.is_file():
         abort(404)
-    response = send_file(
-        path,
-        mimetype=attachment.content_type,
-        as_attachment=True,
-        download_name=attachment.filename,
-        max_age=0,
-    )
-    response.headers["X-Content-Type-Options"] = "nosniff"
+    fallback = ascii_fallback(attachment.filename, f"attachment-{attachment.id}")
+    response = download(path, attachment.filename, fallback, attachment.content_type, max_age=0)
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
 

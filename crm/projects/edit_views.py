@@ -49,7 +49,7 @@ from crm.targets.conflicts import open_conflict_for
 from crm.targets.forms import owner_choices
 from crm.targets.models import Target
 from crm.targets.queries import zone_people
-from crm.targets.services import writable_target_or_404
+from crm.targets.services import open_target_for, writable_target_or_404
 from crm.zones.services import visible_zones
 
 STALE_MESSAGE = "该项目刚被其他用户修改，请刷新页面后重新填写"
@@ -126,8 +126,18 @@ def create():
     )
     form.owner_id.choices = owner_choices(zone_people(current_user, _project_zone(form, target)))
     status = 200
+    offer = None  # an open target of this enterprise in the zone: convert it?
+    if target is None and preset is not None and request.method == "GET":
+        offer = open_target_for(preset.id, _project_zone(form, None), current_user)
     if form.validate_on_submit():
         enterprise = _enterprise(form, preset)
+        if enterprise is not None and target is None:
+            offer = open_target_for(enterprise.id, _project_zone(form, None), current_user)
+            if offer is not None and form.convert_target.data == "convert":
+                target = offer
+            elif offer is not None and form.convert_target.data != "separate":
+                enterprise = None  # ask first: the form comes back with the choice
+                form.convert_target.data = "convert"
         if enterprise is not None:
             try:
                 project = create_project(
@@ -151,10 +161,12 @@ def create():
                 return redirect(url_for("projects.detail", project_id=project.id))
         else:
             db.session.rollback()
-    if request.method == "POST":
+    if request.method == "POST" and not (offer is not None and not form.errors):
         status = 400
+    if offer is not None and not form.convert_target.data:
+        form.convert_target.data = "convert"
     return render_template(
-        "projects/form.html", form=form, project=None, target=target, preset=preset
+        "projects/form.html", form=form, project=None, target=target, preset=preset, offer=offer
     ), status
 
 

@@ -146,6 +146,18 @@ class ProjectCreateForm(ProjectForm):
         _l("使用已有企业"), choices=[], validate_choice=False, validators=[Optional()]
     )
     confirm_duplicate = BooleanField(_l("确认不是同一家企业，继续新建"))
+    # asked when the enterprise is an open target of the zone (see edit_views.create)
+    convert_target = RadioField(
+        _l("目标企业清单"),
+        choices=choices(
+            [
+                ("convert", _l("由该目标转为项目（目标状态改为“已转项目”）")),
+                ("separate", _l("不转换，单独新建项目（目标保持原状态）")),
+            ]
+        ),
+        validate_choice=False,
+        validators=[Optional()],
+    )
 
 
 class StageFormBase(MoneyForm):

@@ -77,4 +77,5 @@ def ledger_template():
     return xlsx_response(
         lambda handle: write_ledger_template(handle, local_today(), zones, owners),
         "项目台账导入模板.xlsx",
+        "project-ledger-template.xlsx",
     )

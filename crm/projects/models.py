@@ -112,6 +112,13 @@ class Project(db.Model):
         )
         return signed and not self.contract_amount_wan and bool(self.planned_total_wan)
 
+    @property
+    def stage_name(self) -> str:
+        """The stage's name as the settings call it (for pages outside the projects area)."""
+        from crm.projects.stages import stage_label  # stages reads settings: not at import
+
+        return stage_label(self.stage)
+
     def display_name(self, reveal: bool = False) -> str:
         """The code name for confidential projects unless ``reveal`` (detail page only)."""
         if self.code_name and not reveal:

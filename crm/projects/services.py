@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from crm.auth.models import User
-from crm.core.access import scope_rule, zone_clause
+from crm.core.access import scope_rule, scoped_select, zone_clause
 from crm.core.audit import apply_changes, record_audit
 from crm.core.boundary import parse_id
 from crm.core.conflicts import conflict_as
@@ -20,7 +20,7 @@ from crm.core.money import MAX_WAN
 from crm.core.settings import get_setting
 from crm.core.timeutil import local_today, utcnow
 from crm.enterprises.models import Enterprise
-from crm.enterprises.services import MERGE_HOOKS
+from crm.enterprises.services import MERGE_HOOKS, PROJECT_LOOKUPS
 from crm.extensions import db
 from crm.projects.models import PROJECT_TYPES, Attachment, Project, StageEvent
 from crm.projects.stages import PIPELINE, rank, rot_days
@@ -336,3 +336,19 @@ def _move_projects_on_merge(source: Enterprise, kept: Enterprise, actor: Any) ->
 
 EXTRA_PURSUERS.append(_project_zones)
 MERGE_HOOKS.append(_move_projects_on_merge)
+
+
+def _projects_of_enterprises(enterprise_ids: Any, user: Any) -> dict[int, list[Project]]:
+    """Live projects of these enterprises the user may see (one query), newest first."""
+    stmt = (
+        scoped_select(Project, user)
+        .where(Project.enterprise_id.in_(list(enterprise_ids)), Project.deleted_at.is_(None))
+        .order_by(Project.id.desc())
+    )
+    found: dict[int, list[Project]] = {}
+    for project in db.session.scalars(stmt):
+        found.setdefault(project.enterprise_id, []).append(project)
+    return found
+
+
+PROJECT_LOOKUPS.append(_projects_of_enterprises)  # the enterprise and target pages list these

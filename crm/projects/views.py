@@ -7,12 +7,13 @@ blueprint defined in ``blueprint``.
 
 from __future__ import annotations
 
-from flask import render_template, request, send_file, url_for
+from flask import render_template, request, url_for
 from flask_login import current_user
 
 from crm.core.access import SIGNED_IN, allow
 from crm.core.audit import record_audit
 from crm.core.boundary import parse_id, parse_int
+from crm.core.downloads import ascii_name, download
 from crm.core.i18n import labels as vocabulary_labels
 from crm.core.pagination import paginate
 from crm.core.roles import ZONE_ROLES
@@ -76,11 +77,9 @@ def export():
     output, count = export_projects(project_list_stmt(current_user, filters))
     record_audit("export", "project", None, {"rows": count, **filters.active()}, actor=current_user)
     db.session.commit()
-    return send_file(
-        output,
-        mimetype=XLSX,
-        as_attachment=True,
-        download_name=f"项目库-{local_today().isoformat()}.xlsx",
+    today = local_today()
+    return download(
+        output, f"项目库-{today:%Y%m%d}.xlsx", ascii_name("projects", today, ext="xlsx"), XLSX
     )
 
 

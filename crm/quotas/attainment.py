@@ -16,6 +16,18 @@ from crm.projects.stages import PIPELINE, rank
 
 LATE_STAGE = "negotiation"  # 洽谈 or later: a named candidate for the forecast
 
+# Why a project that reached the counting stage does not count (the 未计入 list). The codes
+# come from the same decisions that count (``classify`` and ``_match``), never a second copy.
+NOT_MANUFACTURING = "not_manufacturing"  # 非制造业
+EXPANSION = "expansion"  # 增资扩产
+OTHER_YEAR = "other_year"  # first reached the counting stage in an earlier year
+TERMINATED = "terminated"  # 终止 after reaching it
+ROLLED_BACK = "rolled_back"  # moved back below it
+BELOW_THRESHOLD = "below_threshold"  # below the lowest tier
+NO_QUOTA = "no_quota"  # the zone has no tiers for the year
+COUNTING = "counting"
+CANDIDATE = "candidate"
+
 
 @dataclass(frozen=True)
 class StageFact:
@@ -65,6 +77,13 @@ class TierResult:
     at_risk: bool = False
 
 
+@dataclass(frozen=True)
+class Exclusion:
+    project_id: int
+    reason: str  # one of the codes above
+    counted_year: int | None = None  # OTHER_YEAR: the year it counts in
+
+
 @dataclass
 class Attainment:
     year: int
@@ -72,6 +91,7 @@ class Attainment:
     counted: list[int]
     withdrawn: list[int]
     below_threshold: list[int]
+    excluded: list[Exclusion] = field(default_factory=list)
 
 
 def shanghai_date(moment: date | datetime) -> date:
@@ -103,10 +123,54 @@ def still_counts(project: ProjectFacts, stage: str) -> bool:
     return project.stage in PIPELINE and rank(project.stage) >= rank(stage)
 
 
-def eligible(project: ProjectFacts, rules: Rules) -> bool:
+def ineligible_reason(project: ProjectFacts, rules: Rules) -> str | None:
+    """Why the project's kind never counts (非制造业, 增资扩产), or None."""
     if rules.manufacturing_only and not project.is_manufacturing:
-        return False
-    return not (rules.new_only and project.project_type != "new")
+        return NOT_MANUFACTURING
+    if rules.new_only and project.project_type != "new":
+        return EXPANSION
+    return None
+
+
+def eligible(project: ProjectFacts, rules: Rules) -> bool:
+    return ineligible_reason(project, rules) is None
+
+
+def reached_during(project: ProjectFacts, stage: str, year: int) -> bool:
+    """The project reached ``stage`` (or later) at least once during ``year``."""
+    needed = rank(stage)
+    return any(
+        shanghai_date(e.effective).year == year
+        for e in project.events
+        if e.to_stage in PIPELINE and rank(e.to_stage) >= needed
+    )
+
+
+def is_candidate(project: ProjectFacts, year: int) -> bool:
+    """Not yet landed, 洽谈 or later, expected to land during the year."""
+    return (
+        project.stage in PIPELINE
+        and rank(project.stage) >= rank(LATE_STAGE)
+        and project.expected_landing_on is not None
+        and project.expected_landing_on.year == year
+    )
+
+
+def classify(project: ProjectFacts, rules: Rules, year: int) -> str | None:
+    """COUNTING, CANDIDATE, an exclusion code, or None (nothing to do with ``year``)."""
+    reached = first_reached(project, rules.counting_stage)
+    if reached is None:
+        return CANDIDATE if eligible(project, rules) and is_candidate(project, year) else None
+    if reached.year != year and not reached_during(project, rules.counting_stage, year):
+        return None
+    reason = ineligible_reason(project, rules)
+    if reason is not None:
+        return reason
+    if reached.year != year:
+        return OTHER_YEAR
+    if not still_counts(project, rules.counting_stage):
+        return TERMINATED if project.stage == "terminated" else ROLLED_BACK
+    return COUNTING
 
 
 def _ordered(projects: Iterable[ProjectFacts]) -> list[ProjectFacts]:
@@ -174,24 +238,22 @@ def compute_attainment(
         TierResult(t.label, t.threshold_wan, t.required)
         for t in sorted(tiers, key=lambda t: -t.threshold_wan)
     ]
-    counting, withdrawn, candidates = [], [], []
+    counting, withdrawn, candidates, excluded = [], [], [], []
     for project in projects:
-        if not eligible(project, rules):
-            continue
-        reached = first_reached(project, rules.counting_stage)
-        if reached is not None and reached.year == year:
-            if still_counts(project, rules.counting_stage):
-                counting.append(project)
-            else:
-                withdrawn.append(project.id)
-        elif (
-            reached is None
-            and project.stage in PIPELINE
-            and rank(project.stage) >= rank(LATE_STAGE)
-            and project.expected_landing_on is not None
-            and project.expected_landing_on.year == year
-        ):
+        kind = classify(project, rules, year)
+        if kind == COUNTING:
+            counting.append(project)
+        elif kind == CANDIDATE:
             candidates.append(project)
+        elif kind is not None:
+            reached = first_reached(project, rules.counting_stage)
+            other = reached.year if kind == OTHER_YEAR and reached else None
+            excluded.append(Exclusion(project.id, kind, other))
+            if kind in (TERMINATED, ROLLED_BACK):
+                withdrawn.append(project.id)
     counted, below = _match(results, counting, rules.mode)
+    below_reason = BELOW_THRESHOLD if results else NO_QUOTA
+    excluded += [Exclusion(pid, below_reason) for pid in below]
     _forecast(results, candidates, probability)
-    return Attainment(year, results, counted, sorted(withdrawn), below)
+    excluded.sort(key=lambda e: e.project_id)
+    return Attainment(year, results, counted, sorted(withdrawn), below, excluded)

@@ -15,7 +15,7 @@ from crm.core.audit import record_audit
 from crm.core.settings import get_setting
 from crm.core.timeutil import local_today
 from crm.extensions import db
-from crm.projects.models import Project, ProjectMilestone
+from crm.projects.models import Project, ProjectMilestone, StageEvent
 from crm.projects.stages import PIPELINE, rank, stage_probability
 from crm.quotas import quota_settings  # noqa: F401 — declares the settings read below
 from crm.quotas.attainment import (
@@ -155,13 +155,16 @@ def _amount_column():
 
 
 def load_facts(zone_ids: list[int], year: int, rules: Rules) -> dict[int, list[ProjectFacts]]:
-    """Projects that can matter for ``year`` (first reached the counting stage in it, or
-    late-stage candidates landing in it) as plain facts, in one query. Each fact carries one
-    event, the first time the project reached the counting stage (the stored milestone,
-    ``crm.quotas.milestones``): all the counting reads."""
+    """Projects that can matter for ``year`` as plain facts, in one query: every project that
+    reached the counting stage during the year, of whatever kind (the 未计入 list explains the
+    ones that do not count), and late-stage candidates landing in it. Each fact carries the
+    first time the project reached the counting stage (the stored milestone,
+    ``crm.quotas.milestones``) and, when that was before the year, its first counting-stage
+    event during the year: all the counting reads."""
     start, end = date(year, 1, 1), date(year, 12, 31)  # effective dates are Shanghai dates
+    counting = [s for s in PIPELINE if rank(s) >= rank(rules.counting_stage)]
     late = [s for s in PIPELINE if rank(s) >= rank(LATE_STAGE)]  # as compute_attainment asks
-    eligible = []  # the counting rules' filters, applied in SQL too (the facts stay complete)
+    eligible = []  # the counting rules' filters, for candidates (the facts stay complete)
     if rules.manufacturing_only:
         eligible.append(Project.is_manufacturing.is_(True))
     if rules.new_only:
@@ -175,8 +178,9 @@ def load_facts(zone_ids: list[int], year: int, rules: Rules) -> dict[int, list[P
         Project.project_type,
         Project.expected_landing_on,
         func.coalesce(func.nullif(Project.code_name, ""), Project.name),
+        ProjectMilestone.reached_on,
     )
-    live = (Project.zone_id.in_(zone_ids), Project.deleted_at.is_(None), *eligible)
+    live = (Project.zone_id.in_(zone_ids), Project.deleted_at.is_(None))
     milestone = and_(
         ProjectMilestone.project_id == Project.id,
         ProjectMilestone.stage == rules.counting_stage,
@@ -186,6 +190,18 @@ def load_facts(zone_ids: list[int], year: int, rules: Rules) -> dict[int, list[P
         .join(Project, milestone)
         .where(ProjectMilestone.reached_on.between(start, end), *live)
     )
+    again = (  # counted in an earlier year and back at the counting stage during this one
+        select(*columns, func.min(StageEvent.effective_on))
+        .join(Project, milestone)
+        .join(StageEvent, StageEvent.project_id == Project.id)
+        .where(
+            ProjectMilestone.reached_on < start,
+            StageEvent.to_stage.in_(counting),
+            StageEvent.effective_on.between(start, end),
+            *live,
+        )
+        .group_by(*columns)
+    )
     candidates = (  # never reached it, late stage, expected to land this year
         select(*columns, ProjectMilestone.reached_on)
         .outerjoin(ProjectMilestone, milestone)
@@ -194,9 +210,10 @@ def load_facts(zone_ids: list[int], year: int, rules: Rules) -> dict[int, list[P
             Project.stage.in_(late),
             Project.expected_landing_on.between(start, end),
             *live,
+            *eligible,
         )
     )
-    stmt = union_all(reached, candidates)
+    stmt = union_all(reached, again, candidates)
     facts: dict[int, list[ProjectFacts]] = defaultdict(list)
     for (
         pid,
@@ -208,13 +225,15 @@ def load_facts(zone_ids: list[int], year: int, rules: Rules) -> dict[int, list[P
         landing,
         name,
         first,
+        during,
     ) in db.session.execute(stmt).all():  # fetchall: row by row costs ~40 µs a row
+        events = tuple(StageFact(rules.counting_stage, day) for day in {first, during} if day)
         facts[zone_id].append(
             ProjectFacts(
                 id=pid,
                 amount_wan=amount,
                 stage=stage,
-                events=(StageFact(rules.counting_stage, first),) if first else (),
+                events=events,
                 is_manufacturing=manufacturing,
                 project_type=kind,
                 expected_landing_on=landing,

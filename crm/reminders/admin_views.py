@@ -26,15 +26,7 @@ from crm.reminders.tasks import enqueue
 from crm.reminders.web import email_frame
 
 EML_NAME = re.compile(r"^[0-9]{7}-[a-z]+-[0-9A-Za-z-]+\.eml$")
-STATUS_LABELS = {
-    "pending": "待发送",
-    "sending": "发送中",
-    "retry": "等待重试",
-    "sent": "已发送",
-    "failed": "失败",
-    "skipped": "已跳过",
-    "expired": "已过期",
-}
+STATUS_LABELS = services.STATUS_LABELS
 
 
 def _row_or_404(model: type, ident: int):
@@ -130,8 +122,10 @@ def retry(log_id: int):
         flash(str(exc), "danger")
     else:
         db.session.commit()
-        enqueue([row.id])
-        flash(_("已重新加入发送队列"), "success")
+        if enqueue([row.id]):
+            flash(_("已重新加入发送队列"), "success")
+        else:
+            flash(_("已改为待发送，但任务队列暂时不可用：下次扫描时发送"), "warning")
     return redirect(url_for("reminders.message", log_id=log_id))
 
 
@@ -154,8 +148,13 @@ def send_now():
         flash(str(exc), "danger")
         return redirect(url_for("reminders.outbox"))
     db.session.commit()
-    enqueue([row.id])
-    flash(_("已加入发送队列：%(login)s", login=user.login), "success")
+    if enqueue([row.id]):
+        flash(_("已加入发送队列：%(login)s", login=user.login), "success")
+    else:
+        flash(
+            _("已写入发件箱，但任务队列暂时不可用：下次扫描时发送给 %(login)s", login=user.login),
+            "warning",
+        )
     return redirect(url_for("reminders.message", log_id=row.id))
 
 

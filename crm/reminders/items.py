@@ -68,7 +68,7 @@ def target_item(target: Target, today: date, due: date | None = None) -> FollowU
         zone=target.zone.short_name if target.zone else "市级储备库",
         due=due,
         days_late=(today - due).days,
-        next_step="",
+        next_step=target.next_step or "",
         path=path_for("targets.detail", f"/targets/{target.id}", target_id=target.id),
         owner_id=target.owner_id,
         owner_name=target.owner.display_name if target.owner else "",

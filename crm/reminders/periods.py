@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -79,18 +80,31 @@ def period_for(
     """The period due on ``day`` (at ``at``; None: any time), or why nothing is due."""
     if kind == "daily":
         if not is_workday(day, overrides):
-            return f"{day} 不是工作日，不发送每日提醒"
+            return _("%(day)s 不是工作日，不发送每日提醒", day=day.isoformat())
         if at is not None and at < DAILY_AT:
-            return f"每日提醒在 {DAILY_AT:%H:%M} 发送"
+            return _("每日提醒在 %(at)s 发送", at=f"{DAILY_AT:%H:%M}")
         return Period("daily", day.isoformat(), day)
     first = first_workday_of_week(day, overrides)
     if first is None:
-        return f"{day} 所在的一周没有工作日，不发送周报"
+        return _("%(day)s 所在的一周没有工作日，不发送周报", day=day.isoformat())
     if day < first or (day == first and at is not None and at < WEEKLY_AT):
-        return f"本周周报在 {first} {WEEKLY_AT:%H:%M} 发送"
+        return _("本周周报定于 %(day)s %(at)s 发送", day=first.isoformat(), at=f"{WEEKLY_AT:%H:%M}")
     if (day - first).days > WEEKLY_CATCH_UP_DAYS:
-        return f"本周周报已于 {first} 发送（补发期已过）"
+        last = first + timedelta(days=WEEKLY_CATCH_UP_DAYS)
+        return _(
+            "本周周报的发送日是 %(first)s，补发截至 %(last)s，已过期：本次不发送",
+            first=first.isoformat(),
+            last=last.isoformat(),
+        )
     return Period("weekly", weekly_key(first), first)
+
+
+def period_key_of(kind: str, day: date, overrides: dict[date, bool]) -> str | None:
+    """The outbox period key ``day`` belongs to (whether or not it is due that day)."""
+    if kind == "daily":
+        return day.isoformat()
+    first = first_workday_of_week(day, overrides)
+    return weekly_key(first) if first is not None else None
 
 
 def due_periods(now: datetime, overrides: dict[date, bool]) -> list[Period]:

@@ -30,6 +30,28 @@ FEED_PAST_DAYS = 90
 FEED_FUTURE_DAYS = 3 * 366
 
 
+STATUS_LABELS = {
+    "pending": _l("待发送"),
+    "sending": _l("发送中"),
+    "retry": _l("等待重试"),
+    "sent": _l("已发送"),
+    "failed": _l("失败"),
+    "skipped": _l("已跳过"),
+    "expired": _l("已过期"),
+}
+
+
+def period_counts(kind: str, key: str) -> dict[str, int]:
+    """How many outbox rows of one period are in each status (what really happened)."""
+    rows = db.session.execute(
+        select(ReminderLog.status, func.count())
+        .where(ReminderLog.kind == kind, ReminderLog.period_key == key)
+        .group_by(ReminderLog.status)
+    )
+    found = dict(rows.all())
+    return {status: found[status] for status in STATUS_LABELS if status in found}
+
+
 class ReminderError(ValueError):
     """A reminder request that breaks a rule; the message is for the user."""
 

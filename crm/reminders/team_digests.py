@@ -20,6 +20,7 @@ from crm.core.access import scoped, scoped_select
 from crm.extensions import db
 from crm.projects.models import Project, StageEvent
 from crm.projects.stages import stage_label
+from crm.quotas.exclusions import excluded_rows
 from crm.quotas.services import zones_attainment
 from crm.reminders.cache import cached
 from crm.reminders.composing import LIST_LIMIT, Week, utc_bounds
@@ -49,11 +50,15 @@ PER_OWNER = 5  # overdue items listed per staff member in the manager digest
 SECTIONS: dict[str, Callable[[Any, Any], Any]] = {}
 
 
-def _names(user: User, project_ids: set[int]) -> dict[int, str]:
-    """Display names (code names for confidential projects) of projects the user may see
-    (always one query, even for no ids, so every digest of a kind costs the same)."""
+def _visible(user: User, project_ids: set[int]) -> dict[int, Project]:
+    """Projects the user may see among ``project_ids`` (always one query, even for no ids, so
+    every digest of a kind costs the same)."""
     stmt = scoped_select(Project, user).where(Project.id.in_(project_ids))
-    return {p.id: p.display_name() for p in db.session.scalars(stmt)}
+    return {p.id: p for p in db.session.scalars(stmt)}
+
+
+def _project_path(project_id: int) -> str:
+    return path_for("projects.detail", f"/projects/{project_id}", project_id=project_id)
 
 
 def _tiers(result: Any, names: dict[int, str]) -> list[dict[str, Any]]:
@@ -173,11 +178,20 @@ def weekly_manager_digest(user: User, week: Week, shared: bool = False) -> dict[
         return None
     result = _zone_attainment(zone, week.day.year, shared)
     wanted = {i for tier in result.tiers for i in tier.candidates}
+    projects = _visible(user, wanted | {e.project_id for e in result.excluded})
+    names = {pid: p.display_name() for pid, p in projects.items()}
     return {
         "week": week,
         "zone": zone,
         "year": week.day.year,
-        "tiers": _tiers(result, _names(user, wanted)),
+        "tiers": _tiers(result, names),
+        "excluded": [
+            {
+                **row,
+                "path": path_for("projects.detail", f"/projects/{row['id']}", project_id=row["id"]),
+            }
+            for row in excluded_rows(result, projects)
+        ],
         "stage_changes": stage_changes(user, week, zone.id),
         "new_targets": new_targets(user, week, zone.id),
         "overdue": overdue_per_owner(user, week.day, zone.id),

@@ -8,19 +8,18 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from crm.auth.models import User
 from crm.core.access import SIGNED_IN, allow, get_or_404, public
+from crm.core.downloads import download
 from crm.core.timeutil import local_today
 from crm.extensions import db
-from crm.reminders import admin_views, services  # noqa: F401 — admin routes join the blueprint
+from crm.reminders import admin_views, agenda, services  # noqa: F401 — admin routes join
 from crm.reminders.blueprint import bp
 from crm.reminders.forms import EmptyForm, PreferencesForm
-from crm.reminders.items import follow_ups
-from crm.reminders.periods import overdue_floor
 from crm.reminders.recipients import KIND_LABELS, preferences
 from crm.reminders.rendering import render_digest
 from crm.reminders.web import email_frame
@@ -31,16 +30,20 @@ __all__ = ["bp"]
 @bp.get("/")
 @allow(*SIGNED_IN)
 def mine():
-    """My follow-ups: overdue, today and the rest of this week."""
+    """My follow-ups: this week (overdue, today, later), next week, everything open, or a
+    month calendar (``?view=week|next|open|month``, ``&month=2026-12``)."""
     today = local_today()
-    sunday = today + timedelta(days=6 - today.weekday())
-    items = follow_ups(current_user, overdue_floor(today), sunday, today)
+    view = request.args.get("view", "week")
+    if view == "month":
+        month = agenda.month_view(
+            current_user, agenda.parse_month(request.args.get("month"), today), today
+        )
+        return render_template(
+            "reminders/mine.html", today=today, view=view, month=month, ranges=agenda.RANGES
+        )
+    found = agenda.agenda(current_user, view, today)
     return render_template(
-        "reminders/mine.html",
-        today=today,
-        overdue=sorted((i for i in items if i.days_late > 0), key=lambda i: -i.days_late),
-        due_today=[i for i in items if i.days_late == 0],
-        this_week=[i for i in items if i.days_late < 0],
+        "reminders/mine.html", today=today, view=found.view, agenda=found, ranges=agenda.RANGES
     )
 
 
@@ -87,6 +90,8 @@ def feed_revoke():
     if services.revoke_feed(current_user):
         db.session.commit()
         flash(_("日历订阅地址已作废"), "success")
+    else:
+        flash(_("没有可作废的日历订阅地址"), "info")
     return redirect(url_for("reminders.preferences"))
 
 
@@ -99,9 +104,9 @@ def feed(token: str):
         abort(404)
     body = services.feed_text(user)
     db.session.commit()  # last_used_at
-    response = make_response(body)
-    response.headers["Content-Type"] = "text/calendar; charset=utf-8"
-    response.headers["Content-Disposition"] = 'inline; filename="follow-ups.ics"'
+    response = download(
+        body.encode("utf-8"), "跟进日程.ics", "follow-ups.ics", "text/calendar", inline=True
+    )
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["X-Robots-Tag"] = "noindex"
     return response

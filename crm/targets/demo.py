@@ -61,8 +61,10 @@ PLACES = (
     ("四川", "四川", "成都", "510100"),
     ("", "陕西", "西安", "610100"),
 )
-BRAND_FIRST = "岚翊澜骁曜珩朔砺璟锴熠昶湛峤骐沣铖弈钜琮"
-BRAND_SECOND = "拓擎川衡岳泓旻曦澄嵘翎屹钧垣砚棠璞鸿骏渊"
+# Brand names from the common characters real company names use (华泰, 宏达, 鑫源…), not rare
+# ones: demo data should read like a real city's list.
+BRAND_FIRST = "华中鑫宏恒金泰瑞天新达盛兴安博通远嘉正宇"
+BRAND_SECOND = "源丰通创信邦利科诚和业晟润航荣旺光峰联力"
 LEGAL_FORMS = ("有限公司", "股份有限公司", "集团有限公司", "有限责任公司")
 OWNERSHIP_WEIGHTS = {"民营": 60, "国有": 18, "混合所有制": 10, "外资": 7, "港澳台": 5}
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙马胡朱郭何罗高林"

@@ -23,7 +23,7 @@ from crm.enterprises.forms import (
     form_values,
     submit_form,
 )
-from crm.enterprises.services import EnterpriseError, add_contact
+from crm.enterprises.services import EnterpriseError, add_contact, projects_by_enterprise
 from crm.extensions import db
 from crm.targets.chain_hooks import chain_links
 from crm.targets.forms import (
@@ -34,7 +34,7 @@ from crm.targets.forms import (
     TargetFieldsForm,
     owner_choices,
 )
-from crm.targets.models import Activity, Conflict, Target
+from crm.targets.models import OPEN_STATUSES, Activity, Conflict, Target
 from crm.targets.queries import pursued_elsewhere, zone_people
 from crm.targets.services import (
     TargetError,
@@ -98,8 +98,20 @@ def render_detail(
     if writable:
         activity_form = activity_form or ActivityForm(formdata=None)
         contact_form = contact_form or ContactForm(formdata=None)
+    projects = [
+        p
+        for p in projects_by_enterprise([target.enterprise_id], current_user).get(
+            target.enterprise_id, []
+        )
+        if p.target_id == target.id or (target.zone_id is not None and p.zone_id == target.zone_id)
+    ]
     page = render_template(
         "targets/detail.html",
+        projects=projects,
+        can_convert=writable
+        and target.zone_id is not None
+        and target.status in OPEN_STATUSES
+        and current_user.role in ("staff", "manager", "coordinator", "admin"),
         target=target,
         enterprise=target.enterprise,
         writable=writable,

@@ -19,9 +19,10 @@ from crm.enterprises.models import LABELS, Contact
 from crm.extensions import db
 from crm.imports.cells import join_location
 from crm.imports.guided import Choice, write_guided_template
-from crm.imports.spreadsheets import XlsxWriter, csv_chunks
+from crm.imports.spreadsheets import Text, XlsxWriter, csv_chunks
 from crm.targets.importing import COLUMNS, ZONE_COLUMN
 from crm.targets.models import ATTRACTION_MODES, TARGET_STATUSES, Target
+from crm.zones.models import Zone
 
 CHUNK = 1000
 EXPORT_HEADERS = [c.header for c in COLUMNS] + [ZONE_COLUMN.header]
@@ -76,7 +77,7 @@ def target_cells(
     name, phone = contact or ("", "")
     return [
         enterprise.name,
-        enterprise.uscc or "",
+        Text(enterprise.uscc or ""),
         enterprise.aliases,
         join_location(enterprise.hq_province, enterprise.hq_city),
         enterprise.industry,
@@ -88,7 +89,7 @@ def target_cells(
         owner_text,
         target.next_follow_up,
         name,
-        phone,
+        Text(phone),
         target.note,
         target.zone.short_name if target.zone else POOL_LABEL,
     ]
@@ -102,6 +103,17 @@ def export_rows(stmt: Select) -> Iterator[list[Any]]:
         contacts = _first_contacts({t.enterprise_id for t in partition})
         for target in partition:
             yield target_cells(target, contacts.get(target.enterprise_id), ambiguous)
+
+
+def export_zone(zone_filter: str) -> tuple[str, str]:
+    """(name, code) of the zone an export is filtered to, for its file name; ("", "") for all."""
+    if zone_filter == "pool":
+        return POOL_LABEL, "pool"
+    if zone_filter.isdigit() and len(zone_filter) < 10:
+        zone = db.session.get(Zone, int(zone_filter))
+        if zone is not None:
+            return zone.short_name, zone.code
+    return "", ""
 
 
 def count_rows(stmt: Select) -> int:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
-from flask import Response, abort, request, stream_with_context
+from flask import abort, request
 from flask_login import current_user
 
 from crm.core.access import allow
 from crm.core.audit import record_audit
+from crm.core.downloads import ascii_name, download
 from crm.core.roles import ROLES
 from crm.core.timeutil import local_today
 from crm.extensions import db
@@ -27,6 +28,7 @@ def template():
     return xlsx_response(
         lambda handle: exporting.write_template(handle, local_today(), owners),
         "目标企业导入模板.xlsx",
+        "target-import-template.xlsx",
     )
 
 
@@ -46,11 +48,11 @@ def export_targets():
     }
     record_audit("export", "target", None, changes, actor=current_user)
     db.session.commit()
-    filename = f"目标企业清单_{local_today():%Y%m%d}.{file_format}"
+    zone_name, zone_code = exporting.export_zone(filters.zone)
+    today = local_today()
+    filename = "-".join(filter(None, ["目标企业清单", zone_name, f"{today:%Y%m%d}"]))
+    filename += f".{file_format}"
+    fallback = ascii_name("targets", zone_code, today, ext=file_format)
     if file_format == "xlsx":
-        return xlsx_response(lambda handle: exporting.write_xlsx(stmt, handle), filename)
-    response = Response(stream_with_context(exporting.csv_pieces(stmt)), mimetype=CSV_MIMETYPE)
-    response.headers["Content-Disposition"] = (
-        f"attachment; filename=\"targets.csv\"; filename*=UTF-8''{quote(filename)}"
-    )
-    return response
+        return xlsx_response(lambda handle: exporting.write_xlsx(stmt, handle), filename, fallback)
+    return download(exporting.csv_pieces(stmt), filename, fallback, CSV_MIMETYPE, stream=True)

@@ -59,6 +59,7 @@ class Target(db.Model):
     status: Mapped[str] = mapped_column(String(20), default="new", index=True)
     next_follow_up: Mapped[date | None] = mapped_column(index=True)
     last_activity_on: Mapped[date | None] = mapped_column(index=True)
+    next_step: Mapped[str] = mapped_column(String(500), default="", server_default="")
     source: Mapped[str] = mapped_column(String(100), default="")
     note: Mapped[str] = mapped_column(Text, default="")
     import_batch_id: Mapped[int | None] = mapped_column(

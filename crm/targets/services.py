@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import false, select
 
 from crm.auth.models import User
-from crm.core.access import scope_rule, zone_clause
+from crm.core.access import scope_rule, scoped_select, zone_clause
 from crm.core.audit import apply_changes, record_audit
 from crm.core.boundary import parse_id
 from crm.core.conflicts import conflict_as
@@ -24,6 +24,7 @@ from crm.targets.activities import ActivityError, build_activity, follow_subject
 from crm.targets.conflicts import detect_conflict
 from crm.targets.models import (
     ATTRACTION_MODES,
+    OPEN_STATUSES,
     PRIORITIES,
     TARGET_STATUSES,
     Activity,
@@ -85,6 +86,21 @@ def _conflict_scope(user: Any):
     return Conflict.id.in_(
         select(ConflictZone.conflict_id).where(ConflictZone.zone_id == user.zone_id)
     )
+
+
+def open_target_for(enterprise_id: int, zone_id: int | None, user: Any) -> Target | None:
+    """The open target (待接触 / 已接触 / 有意向) of this enterprise in this zone that the user
+    may change: creating a project for the enterprise offers to convert it."""
+    if zone_id is None:
+        return None
+    stmt = scoped_select(Target, user).where(
+        Target.enterprise_id == enterprise_id,
+        Target.zone_id == zone_id,
+        Target.deleted_at.is_(None),
+        Target.status.in_(OPEN_STATUSES),
+    )
+    target = db.session.scalars(stmt.order_by(Target.id)).first()
+    return target if target is not None and can_write_target(user, target) else None
 
 
 def can_write_target(user: Any, target: Target) -> bool:
@@ -219,6 +235,8 @@ def log_activity(target: Target, raw: dict[str, Any], actor: Any) -> Activity:
     activity.target_id = target.id
     db.session.add(activity)
     follow_subject(target, activity)
+    if activity.next_step:  # the latest next step recorded, as for projects
+        target.next_step = activity.next_step
     if target.status == "new":
         target.status = "contacted"
     db.session.flush()

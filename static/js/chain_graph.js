@@ -27,11 +27,20 @@
         },
         series: [{
           type: "tree", data: [paint(data)], top: "2%", bottom: "2%", left: "8%", right: "20%",
-          symbolSize: 12, initialTreeDepth: -1, expandAndCollapse: true,
+          symbolSize: 12, initialTreeDepth: -1, expandAndCollapse: false,
           label: { position: "left", verticalAlign: "middle", align: "right", fontSize: 13 },
           leaves: { label: { position: "right", align: "left" } },
         }],
       });
     });
+  // A click on a chain node opens its panel on the map (segment and chain nodes have no id).
+  chart.on("click", (params) => {
+    const id = params.data && params.data.id;
+    if (!id) { return; }
+    const url = new URL(box.dataset.detail, window.location.href);
+    url.searchParams.set("node", id);
+    url.hash = "node";
+    window.location.assign(url.toString());
+  });
   window.addEventListener("resize", () => chart.resize());
 })();

@@ -55,3 +55,40 @@ def test_a_manager_links_a_target_to_a_node_and_finds_it_from_the_map(page, live
     expect(page.locator("#node h2")).to_contain_text("电子铜箔")
     page.get_by_test_id("node-target-list").click()
     expect(page.locator("table")).to_contain_text(name.split("\n")[0].strip())
+
+
+def test_graph_has_its_legend_and_a_click_opens_the_node_panel(page, live_server):
+    log_in(page, live_server, "city")
+    page.goto(f"{live_server}/chains/")
+    page.get_by_role("link", name="有色金属材料").first.click()
+    page.get_by_role("link", name="图谱视图").first.click()
+    legend = page.get_by_test_id("graph-legend")
+    for label in ("强", "一般", "弱", "缺", "风险"):
+        expect(legend).to_contain_text(label)
+    page.wait_for_function(
+        "() => { const c = echarts.getInstanceByDom(document.getElementById('chain-graph'));"
+        " return c && c.getModel() && c.getModel().getSeriesByIndex(0); }"
+    )
+    page.wait_for_timeout(800)  # the tree's entry animation
+    node = page.evaluate(
+        """() => {
+          const chart = echarts.getInstanceByDom(document.getElementById('chain-graph'));
+          const data = chart.getModel().getSeriesByIndex(0).getData();
+          for (let i = 0; i < data.count(); i++) {
+            const item = data.getRawDataItem(i);
+            const el = data.getItemGraphicEl(i);
+            if (item && item.id && el) {
+              const p = el.parent;
+              const [x, y] = p ? p.transformCoordToGlobal(el.x, el.y) : [el.x, el.y];
+              return {id: item.id, name: item.name, x: x, y: y};
+            }
+          }
+          return null;
+        }"""
+    )
+    assert node is not None
+    box = page.locator("#chain-graph").bounding_box()
+    with page.expect_navigation():
+        page.mouse.click(box["x"] + node["x"], box["y"] + node["y"])
+    expect(page).to_have_url(re.compile(rf"[?&]node={node['id']}"))
+    expect(page.locator("#node h2")).to_contain_text(node["name"])

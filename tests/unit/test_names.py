@@ -2,7 +2,13 @@
 
 import pytest
 
-from crm.enterprises.names import name_pinyin, normalize_name, similar_names
+from crm.enterprises.names import (
+    PINYIN_VARIANTS,
+    name_pinyin,
+    name_pinyin_variants,
+    normalize_name,
+    similar_names,
+)
 
 
 @pytest.mark.parametrize(
@@ -106,3 +112,27 @@ def test_similar_names_accepts_any_id_and_iterables() -> None:
     assert similar_names("郑州宇通客车股份有限公司", candidates) == [("e0", 100.0)]
     assert similar_names("", [(1, "豫光金铅")]) == []
     assert similar_names("豫光金铅", []) == []
+
+
+def test_every_reading_of_a_character_is_indexed() -> None:
+    fulls, initials = name_pinyin_variants("龙峤")
+    assert fulls[0] == "longjiao" and "longqiao" in fulls  # the usual reading first
+    assert initials[0] == "lj" and "lq" in initials
+
+
+def test_phrases_keep_their_reading() -> None:
+    assert name_pinyin_variants("重庆银行") == (["chongqingyinhang"], ["cqyh"])
+
+
+@pytest.mark.parametrize("name", ["峤" * 30, "济源市龙峤科技有限公司" * 4, "都行长重" * 10])
+def test_readings_are_bounded(name: str) -> None:
+    fulls, initials = name_pinyin_variants(name)
+    assert 1 <= len(fulls) <= PINYIN_VARIANTS + 1 and 1 <= len(initials) <= PINYIN_VARIANTS + 1
+    assert len(set(initials)) == len(initials)
+
+
+def test_beyond_the_cap_each_character_still_gets_its_other_reading() -> None:
+    # five characters with two readings each: 31 combinations, more than the cap
+    _fulls, initials = name_pinyin_variants("峤行峤行峤", limit=5)
+    assert len(initials) == 6 and initials[0] == "jxjxj"
+    assert "qxjxj" in initials and "jhjxj" in initials

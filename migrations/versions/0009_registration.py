@@ -1,7 +1,7 @@
 """enterprise registration facts (provider exports) and the GB/T 4754 classes
 
-Revision ID: h11_registration
-Revises: 0007_list_indexes
+Revision ID: 0009_registration
+Revises: 0008_login_failure
 Create Date: 2026-12-03 07:00:00
 
 """
@@ -9,8 +9,8 @@ Create Date: 2026-12-03 07:00:00
 import sqlalchemy as sa
 from alembic import op
 
-revision = "h11_registration"
-down_revision = "h12b_login_failure"
+revision = "0009_registration"
+down_revision = "0008_login_failure"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """project milestones: the first date each project reached each pipeline stage
 
-Revision ID: h13_milestones
-Revises: h11_registration
+Revision ID: 0010_milestones
+Revises: 0009_registration
 Create Date: 2026-12-03 06:30:00
 
 """
@@ -9,8 +9,8 @@ Create Date: 2026-12-03 06:30:00
 import sqlalchemy as sa
 from alembic import op
 
-revision = "h13_milestones"
-down_revision = "h11_registration"
+revision = "0010_milestones"
+down_revision = "0009_registration"
 branch_labels = None
 depends_on = None
 

@@ -1,6 +1,6 @@
 """login_failure: the sign-in throttle's counters in the database
 
-Revision ID: h12b_login_failure
+Revision ID: 0008_login_failure
 Revises: 0007_list_indexes
 Create Date: 2026-12-03 06:30:00
 
@@ -9,7 +9,7 @@ Create Date: 2026-12-03 06:30:00
 import sqlalchemy as sa
 from alembic import op
 
-revision = "h12b_login_failure"
+revision = "0008_login_failure"
 down_revision = "0007_list_indexes"
 branch_labels = None
 depends_on = None

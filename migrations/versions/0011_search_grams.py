@@ -1,15 +1,15 @@
 """enterprise search grams: GIN index for one- and two-character Chinese searches
 
-Revision ID: h13_search_grams
-Revises: h13_milestones
+Revision ID: 0011_search_grams
+Revises: 0010_milestones
 Create Date: 2026-12-03 06:45:00
 
 """
 
 from alembic import op
 
-revision = "h13_search_grams"
-down_revision = "h13_milestones"
+revision = "0011_search_grams"
+down_revision = "0010_milestones"
 branch_labels = None
 depends_on = None
 
