@@ -65,6 +65,21 @@ def conflict_as(refusal: Callable[[], Exception]) -> Iterator[None]:
     concurrent creation of the same thing, or a versioned row saved by someone else meanwhile —
     undoes only the block and raises ``refusal()``, the service's own answer to the second of
     two sequential requests. (Changes made before the block are flushed before it begins.)"""
+    db.session.flush()
+    if _sqlite_outside_transaction():
+        # pysqlite begins its transaction only at the first write, so a SAVEPOINT issued
+        # before any would be the outermost transaction and its RELEASE would commit the
+        # block. Nothing was written yet: the block runs in the transaction its first write
+        # begins, and a refusal rolls that back whole.
+        try:
+            yield
+            db.session.flush()
+        except (StaleDataError, IntegrityError) as exc:
+            db.session.rollback()
+            if isinstance(exc, IntegrityError) and not is_unique_violation(exc):
+                raise
+            raise refusal() from exc
+        return
     try:
         with db.session.begin_nested():
             yield
@@ -74,6 +89,13 @@ def conflict_as(refusal: Callable[[], Exception]) -> Iterator[None]:
         if not is_unique_violation(exc):
             raise
         raise refusal() from exc
+
+
+def _sqlite_outside_transaction() -> bool:
+    connection = db.session.connection()
+    if connection.dialect.name != "sqlite":
+        return False
+    return not connection.connection.dbapi_connection.in_transaction
 
 
 def _answer(base: type[HTTPException], message: str, errors: dict) -> HTTPException:
