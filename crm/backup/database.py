@@ -113,8 +113,11 @@ def load(engine: Engine, source: Path) -> None:
     engine.dispose()
     if engine.dialect.name == "postgresql":
         args, env = _pg_args(engine)
+        # --clean --if-exists: objects outside the tables that an emptied database may keep
+        # (the search_grams function) are replaced, not refused
         command = ["pg_restore", "--no-owner", "--no-privileges", "--single-transaction"]
-        _run([*command, "--exit-on-error", *args, str(source)], env)
+        command += ["--clean", "--if-exists", "--exit-on-error"]
+        _run([*command, *args, str(source)], env)
     elif engine.dialect.name == "sqlite":
         copy = sqlite3.connect(source)
         target = sqlite3.connect(_sqlite_path(engine))
