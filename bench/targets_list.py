@@ -140,6 +140,10 @@ def copy_rows(model: Any, rows: Any) -> int:
         return bulk_insert(model, rows)
     columns = [c for c in model.__table__.columns if not c.primary_key]
     names = ", ".join(f'"{c.name}"' for c in columns)
+    # a column a generator does not fill takes its scalar default, as an INSERT would
+    defaults = {
+        c.name: c.default.arg for c in columns if c.default is not None and c.default.is_scalar
+    }
     plan = [(c.name, isinstance(c.type, JSON)) for c in columns]
     count = 0
     cursor = conn.connection.driver_connection.cursor()
@@ -147,7 +151,9 @@ def copy_rows(model: Any, rows: Any) -> int:
         for row in rows:
             copy.write_row(
                 [
-                    json.dumps(row[k], ensure_ascii=False) if is_json else row.get(k)
+                    json.dumps(row[k], ensure_ascii=False)
+                    if is_json
+                    else row.get(k, defaults.get(k))
                     for k, is_json in plan
                 ]
             )
