@@ -12,6 +12,7 @@ from crm.chains.models import (
     RoadmapMilestone,
 )
 from crm.core.models import AuditLog, Heartbeat, Setting
+from crm.core.period_lock import PeriodLock
 from crm.enterprises.models import Contact, Enterprise, IndustryClass
 from crm.imports.models import ImportBatch, ImportChange
 from crm.projects.models import Attachment, Project, ProjectMilestone, StageEvent
@@ -45,6 +46,7 @@ __all__ = [
     "NodeEnterprise",
     "NodeProject",
     "NodeTarget",
+    "PeriodLock",
     "Project",
     "ProjectMilestone",
     "Quota",
