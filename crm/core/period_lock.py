@@ -16,7 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from crm.core.timeutil import utcnow
 from crm.extensions import db
 
-PERIOD_RE = re.compile(r"^([0-9]{4})-(0[1-9]|1[0-2])$")
+PERIOD_RE = re.compile(r"([0-9]{4})-(0[1-9]|1[0-2])")
 
 
 class PeriodLock(db.Model):
@@ -57,7 +57,7 @@ def locked_periods(zone_id: int) -> set[str]:
 
 def lock_period(zone_id: int, period: str, user_id: int | None) -> PeriodLock:
     """Close a zone's month (idempotent: a second call returns the existing lock)."""
-    if not PERIOD_RE.match(period):
+    if not PERIOD_RE.fullmatch(period):
         raise ValueError(period)
     lock = db.session.scalar(
         select(PeriodLock).where(PeriodLock.zone_id == zone_id, PeriodLock.period == period)
