@@ -16,6 +16,8 @@ def test_period_of_refuses_months_out_of_range(month):
         period_of(2026, month)
 
 
-@pytest.mark.parametrize("text", ["2026-3", "2026-13", "2026-00", "２０２６-03", "2026-03x", "2026-03\n"])
+@pytest.mark.parametrize(
+    "text", ["2026-3", "2026-13", "2026-00", "２０２６-03", "2026-03x", "2026-03\n"]
+)
 def test_period_pattern_takes_only_ascii_months(text):
     assert not PERIOD_RE.fullmatch(text)
