@@ -136,13 +136,14 @@ def save_progress(
         _check_next(project.id, period, checked.values)
     if current is not None and is_locked(project.zone_id, period) and not note.strip():
         note = str(_l("已锁定月份的更正"))
+    before = {t: getattr(current, t) for _m, t, _label in PAIRS} if current else {}
     row, action, diff = _write(project, period, checked.values, current, actor, note, batch_id)
     saved = Saved(row, action, warnings=checked.warnings)
     if action == "unchanged":
         return saved
     saved.changes.append(("monthly_progress", row.id, diff))
     if current is not None:
-        _shift_later(project, period, current, row, actor, batch_id, saved)
+        _shift_later(project, period, before, row, actor, batch_id, saved)
     sync_in_place(project, actor, saved, period)
     return saved
 
@@ -165,13 +166,14 @@ def _check_next(project_id: int, period: str, values: dict[str, Any]) -> None:
 
 
 def _shift_later(
-    project: Project, period: str, old: Any, new: Any, actor: Any, batch: Any, saved: Saved
+    project: Project, period: str, old: dict, new: Any, actor: Any, batch: Any, saved: Saved
 ) -> None:
-    """Carry a changed cumulative into the later months (差额顺延)."""
+    """Carry a changed cumulative (``old``: the month's totals before) into the later months
+    (差额顺延)."""
     deltas = {
-        total: getattr(new, total) - getattr(old, total)
+        total: getattr(new, total) - old[total]
         for _month, total, _label in PAIRS
-        if getattr(old, total) != getattr(new, total)
+        if old[total] != getattr(new, total)
     }
     if not deltas:
         return
