@@ -171,7 +171,7 @@ class ProgressImporter:
         values: dict[str, Any] = {}
         for name in FIELDS:
             try:
-                values.update(parse_figures({name: cell(name)}, header.units))
+                values[name] = parse_figures({name: cell(name)}, header.units)[name]
             except ProgressError as exc:
                 errors.append(RowError(number, self.label(name), str(exc)))
         if project is not None and period is not None:
@@ -261,7 +261,8 @@ class ProgressImporter:
     # --- writing -------------------------------------------------------------------------
 
     def _write(self, rows: list[SheetRow], batch_id: int | None, result: ImportResult) -> None:
-        log: list[dict[str, Any]] = []
+        created: set[tuple[str, int]] = set()
+        updated: dict[tuple[str, int], dict[str, list]] = {}
         for row in sorted(rows, key=lambda r: (r.project.id, r.period)):
             try:
                 note = f"导入 {self.filename} 第{row.row}行"
@@ -273,15 +274,20 @@ class ProgressImporter:
                 result.add_errors([RowError(row.row, column, str(exc))])
                 return
             for entity, entity_id, before in saved.changes:
-                log.append(
-                    {
-                        "batch_id": batch_id,
-                        "entity": entity,
-                        "entity_id": entity_id,
-                        "action": "created" if before is None else "updated",
-                        "before": before,
-                    }
-                )
+                if before is None:
+                    created.add((entity, entity_id))
+                    continue
+                merged = updated.setdefault((entity, entity_id), {})
+                for name, (old, new) in before.items():  # the first old value, the last new one
+                    merged[name] = [merged[name][0] if name in merged else old, new]
+        log = [
+            {"batch_id": batch_id, "entity": e, "entity_id": i, "action": "created", "before": None}
+            for e, i in sorted(created)
+        ] + [
+            {"batch_id": batch_id, "entity": e, "entity_id": i, "action": "updated", "before": b}
+            for (e, i), b in updated.items()
+            if (e, i) not in created
+        ]
         if batch_id is not None and log:
             db.session.execute(insert(ImportChange.__table__), log)
         result.written = True
