@@ -22,11 +22,13 @@ from crm.progress.forms import FORM_FIELDS, ProgressForm
 from crm.progress.queries import funds_rate, project_history
 from crm.progress.recording import save_progress
 from crm.progress.services import ProgressError, parse_figures, parse_period, reportable
+from crm.projects.blueprint import project_helpers
 from crm.projects.detail_views import render_detail
 from crm.projects.sections import register_section
 from crm.projects.services import writable_project_or_404
 
 bp = Blueprint("progress", __name__, url_prefix="/progress")
+bp.context_processor(project_helpers)  # a refused save re-renders the project page
 
 
 def percent(value: Decimal | None) -> str:
@@ -69,6 +71,9 @@ def progress_section(project: Any, user: Any, writable: bool) -> str:
 def save(project_id: int):
     """Save a month of a project the user may edit (another zone's project: 404)."""
     project = writable_project_or_404(project_id, current_user)
+    if not reportable(project):  # no card on its page: say why on the page
+        flash(_("项目签约后才填报月度进展"), "danger")
+        return render_detail(project, status=400)
     form = ProgressForm()
     if form.validate_on_submit():
         raw = form_values(form, FORM_FIELDS)
