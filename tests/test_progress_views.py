@@ -147,10 +147,10 @@ def test_the_monthly_report_and_the_dashboard_read_progress(world, app):
     row = html[html.index("完成投资（固定资产投资）") :][:400]
     this_year = P2[:4] == P1[:4]
     assert ">1.00<" in row and (">3.00<" if this_year else ">1.00<") in row
-    funds = html[html.index("<td>到位资金</td>") :][:300]
+    funds = html[html.index("<td>实际到位资金</td>") :][:300]
     assert ">1.50<" in funds
     earlier = city.get(f"/dashboard/reports/monthly?month={P2}").get_data(as_text=True)
-    assert ">0.50<" in earlier[earlier.index("<td>到位资金</td>") :][:300]
+    assert ">0.50<" in earlier[earlier.index("<td>实际到位资金</td>") :][:300]
     board = client_of(app, people["gxq_manager"]).get("/").get_data(as_text=True)
     if P1[:4] == str(YEAR):
         rate = board[board.index('data-testid="funds-rate"') :][:60]

@@ -50,7 +50,7 @@ def revert_progress(batch: ImportBatch, now: Any) -> dict[str, int]:
     )
     db.session.expire_all()
     for project in db.session.scalars(select(Project).where(Project.id.in_(project_ids))):
-        sync_in_place(project, None, note="导入回退")
+        sync_in_place(project, None, note=f"import {batch.id}")
     return {"months_removed": removed, "fields_restored": restored, "fields_kept": kept}
 
 

@@ -103,7 +103,7 @@ def _write(
     db.session.flush()
     action = "created" if current is None else "revised"
     changes = {f: [kept.get(f), getattr(row, f)] for f in FIELDS if kept.get(f) != getattr(row, f)}
-    audit_note = period if current is None else f"{period} 第{revision}版 {note}".strip()
+    audit_note = period if current is None else f"{period} v{revision} {note}".strip()
     record_audit(
         "create" if current is None else "revise",
         "monthly_progress",
@@ -197,6 +197,6 @@ def sync_in_place(project: Project, actor: Any, saved: Saved | None = None, note
     project.updated_by_id = getattr(actor, "id", None) or project.updated_by_id
     db.session.flush()
     change = {"actual_in_place_wan": [old, new]}
-    record_audit("update", "project", project.id, change, actor=actor, note=f"月度进展 {note}")
+    record_audit("update", "project", project.id, change, actor=actor, note=note)
     if saved is not None:
         saved.changes.append(("project", project.id, change))
