@@ -20,8 +20,17 @@ from tests.conftest import post
 from tests.test_dashboard_data import YEAR, client_of, make_plan, new_project, signed
 from tests.test_progress_services import P1, P2, figures
 
-HEADER = ["项目名称", "月份", "本月完成投资（亿元）", "累计完成投资（亿元）", "本月到位资金（万元）",
-          "累计到位资金（万元）", "形象进度", "存在问题", "需协调事项"]  # fmt: skip
+HEADER = [
+    "项目名称",
+    "月份",
+    "本月完成投资（亿元）",
+    "累计完成投资（亿元）",
+    "本月到位资金（万元）",
+    "累计到位资金（万元）",
+    "形象进度",
+    "存在问题",
+    "需协调事项",
+]
 Y1, M1 = int(P1[:4]), int(P1[5:])
 Y2, M2 = int(P2[:4]), int(P2[5:])
 
@@ -53,7 +62,8 @@ def sheet(tmp_path, rows, header=None, name="月度进展.xlsx"):
 
 
 def upload(client, path, zone):
-    data = {"file": (io.BytesIO(path.read_bytes()), path.name), "zone": str(zone), "kind": "progress"}
+    file = (io.BytesIO(path.read_bytes()), path.name)
+    data = {"file": file, "zone": str(zone), "kind": "progress"}
     return post(client, "/imports/", data, token_page="/imports/")
 
 
@@ -125,11 +135,11 @@ def test_bad_rows_are_reported_by_row_column_and_reason_and_nothing_is_written(
         "累计完成投资应为上月累计 20000万元 + 本月 5000万元 = 25000万元，填写的是 30000万元"
     )
     assert "尚未签约" in errors[(6, "项目名称")]
-    assert "本开发区没有名为“经开项目”的项目" == errors[(7, "项目名称")]
+    assert errors[(7, "项目名称")] == "本开发区没有名为“经开项目”的项目"
     assert "无法识别的月份" in errors[(8, "月份")]
     assert "负数" in errors[(8, "本月完成投资(亿元)")]
     assert "无法识别的金额" in errors[(8, "本月到位资金(万元)")]
-    assert "与第 9 行是同一项目的同一月份" == errors[(10, "月份")]
+    assert errors[(10, "月份")] == "与第 9 行是同一项目的同一月份"
     assert len(batch.errors) == 7
     response = post(client, f"/imports/{batch.id}/commit", token_page=f"/imports/{batch.id}")
     assert response.status_code in (302, 400) and last_batch().status == "invalid"
@@ -172,9 +182,7 @@ def test_a_sheet_needs_its_columns_and_a_zone(world, tmp_path, app):
     assert "月度进展请选择开发区" in page
 
 
-def test_the_template_lists_the_zones_signed_projects_and_imports_once_filled(
-    world, tmp_path, app
-):
+def test_the_template_lists_the_zones_signed_projects_and_imports_once_filled(world, tmp_path, app):
     people, zone = world["people"], world["zones"]["gxq"]
     client = client_of(app, people["gxq_manager"])
     assert "下载月度进展模板" in client.get("/imports/").get_data(as_text=True)

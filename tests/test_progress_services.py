@@ -103,9 +103,10 @@ def test_figures_accept_units_and_refuse_negatives(app):
     values = parse_figures({"month_investment_wan": "1.2亿", "total_funds_wan": "3,000"})
     assert values["month_investment_wan"] == 12000 and values["total_funds_wan"] == 3000
     assert values["month_funds_wan"] is None
-    assert parse_figures({"month_funds_wan": "2"}, {"month_funds_wan": "亿元"})[
-        "month_funds_wan"
-    ] == 20000
+    assert (
+        parse_figures({"month_funds_wan": "2"}, {"month_funds_wan": "亿元"})["month_funds_wan"]
+        == 20000
+    )
     with pytest.raises(ProgressError, match="负数") as caught:
         parse_figures({"month_funds_wan": "-5"})
     assert caught.value.field == "month_funds_wan"
@@ -239,7 +240,7 @@ def test_a_month_filled_in_before_a_reported_one_must_lead_up_to_it(plan, projec
 def test_another_zones_user_cannot_see_the_months(plan, project):
     from crm.core.access import scoped_select
 
-    zones, people = plan
+    _zones, people = plan
     save_progress(project, P1, figures(5, 5, 5, 5), people["gxq_staff"])
     db.session.commit()
     own = db.session.scalars(scoped_select(MonthlyProgress, people["gxq_manager"])).all()

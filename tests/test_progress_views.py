@@ -51,9 +51,7 @@ def test_staff_enter_a_month_on_the_project_page(world, app):
     response = post(client, f"/progress/projects/{copper.id}", form(), f"/projects/{copper.id}")
     assert response.status_code == 302 and response.location.endswith("#progress")
     rows = current_rows(copper.id)
-    assert [(r.period, r.total_investment_wan, r.total_funds_wan) for r in rows] == [
-        (P1, 500, 200)
-    ]
+    assert [(r.period, r.total_investment_wan, r.total_funds_wan) for r in rows] == [(P1, 500, 200)]
     page = client.get(f"/projects/{copper.id}").get_data(as_text=True)
     assert "主体封顶" in page and "月度进展已保存" in page
     assert 'data-testid="progress-rate">0.2%' in page  # 200万元 / 合同 100000万元
