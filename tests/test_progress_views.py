@@ -172,3 +172,23 @@ def test_the_demo_gives_signed_projects_months(app):
         assert project.actual_in_place_wan == before[project.id]  # 资金到位率 keeps its story
         rows = current_rows(project.id)
         assert rows[-1].total_funds_wan == project.actual_in_place_wan
+
+
+def test_once_a_project_reports_its_in_place_figure_is_kept_by_progress(world, app):
+    from tests.test_projects_views import _edit_data
+
+    people, copper = world["people"], world["copper"]
+    client = client_of(app, people["gxq_manager"])
+    edit = client.get(f"/projects/{copper.id}/edit").get_data(as_text=True)
+    assert 'name="actual_in_place_wan"' in edit  # no months yet: typed on the form
+    save_progress(copper, P1, figures(500, 500, 300, 300), people["gxq_staff"])
+    db.session.commit()
+    edit = client.get(f"/projects/{copper.id}/edit").get_data(as_text=True)
+    assert 'name="actual_in_place_wan"' not in edit and "由月度进展的累计到位资金维护" in edit
+    db.session.expire_all()
+    project = db.session.get(Project, copper.id)
+    data = _edit_data(project, next_step="办理规划许可", actual_in_place_wan="9999")
+    assert post(client, f"/projects/{copper.id}/edit", data).status_code == 302
+    db.session.expire_all()
+    project = db.session.get(Project, copper.id)
+    assert (project.next_step, project.actual_in_place_wan) == ("办理规划许可", 300)

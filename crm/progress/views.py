@@ -12,6 +12,7 @@ from typing import Any
 from flask import Blueprint, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import select
 
 from crm.core.access import WRITERS, allow
 from crm.core.money import format_wan, format_yi
@@ -19,12 +20,13 @@ from crm.core.timeutil import local_today
 from crm.enterprises.forms import field_error, form_values
 from crm.extensions import db
 from crm.progress.forms import FORM_FIELDS, ProgressForm
+from crm.progress.models import MonthlyProgress
 from crm.progress.queries import funds_rate, project_history
 from crm.progress.recording import save_progress
 from crm.progress.services import ProgressError, parse_figures, parse_period, reportable
 from crm.projects.blueprint import project_helpers
 from crm.projects.detail_views import render_detail
-from crm.projects.sections import register_section
+from crm.projects.sections import MAINTAINED, register_section
 from crm.projects.services import writable_project_or_404
 
 bp = Blueprint("progress", __name__, url_prefix="/progress")
@@ -41,6 +43,18 @@ def _blank_form() -> ProgressForm:
     """The form, for the current month."""
     today = local_today()
     return ProgressForm(formdata=None, data={"period": f"{today.year:04d}-{today.month:02d}"})
+
+
+def _kept_by_progress(project: Any) -> set[str]:
+    """累计实际到位 follows the newest month once a project reports monthly progress."""
+    reported = db.session.scalar(
+        select(MonthlyProgress.id).where(MonthlyProgress.project_id == project.id).limit(1)
+    )
+    return {"actual_in_place_wan"} if reported is not None else set()
+
+
+if _kept_by_progress not in MAINTAINED:
+    MAINTAINED.append(_kept_by_progress)
 
 
 @register_section

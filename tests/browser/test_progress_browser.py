@@ -19,9 +19,10 @@ def _reporting_project(page, base_url: str) -> int:
     """A demo project of the staff member's zone that reports monthly progress."""
     for project_id in range(1, 80):
         response = page.goto(f"{base_url}/projects/{project_id}")
-        if response and response.ok and page.get_by_test_id("progress-form").count():
-            if page.locator("[data-testid=progress-history] tr[data-period]").count():
-                return project_id
+        rows = page.locator("[data-testid=progress-history] tr[data-period]")
+        ok = response is not None and response.ok
+        if ok and page.get_by_test_id("progress-form").count() and rows.count():
+            return project_id
     raise AssertionError("no demo project with monthly progress")
 
 
