@@ -199,3 +199,20 @@ def test_the_template_lists_the_zones_signed_projects_and_imports_once_filled(wo
     upload(client, path, zone.id)
     batch = last_batch()
     assert batch.status == "valid" and batch.counts["created"] == 2, batch.errors
+
+
+def test_a_batch_whose_month_was_locked_after_the_import_is_not_reverted(world, tmp_path, app):
+    people, zone = world["people"], world["zones"]["gxq"]
+    client = client_of(app, people["gxq_manager"])
+    upload(client, sheet(tmp_path, GOOD), zone.id)
+    batch = last_batch()
+    post(client, f"/imports/{batch.id}/commit", token_page=f"/imports/{batch.id}")
+    lock_period(zone.id, P1, people["city"].id)  # the city accepts the month afterwards
+    db.session.commit()
+    city = client_of(app, people["city"])
+    response = post(
+        city, f"/imports/{batch.id}/revert", token_page=f"/imports/{batch.id}",
+        follow_redirects=True,
+    )  # fmt: skip
+    assert "已在导入后锁定" in response.get_data(as_text=True)
+    assert last_batch().status == "committed" and months() == 3

@@ -6,17 +6,19 @@ from __future__ import annotations
 from io import BytesIO
 from typing import IO, Any
 
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from openpyxl import load_workbook
 from sqlalchemy import delete, select
 
 from crm.core.access import allow
+from crm.core.period_lock import PeriodLock
 from crm.core.timeutil import local_today
 from crm.extensions import db
 from crm.imports.guided import import_zones, write_guided_template
 from crm.imports.kinds import ImportKind
 from crm.imports.models import ImportBatch, ImportChange
-from crm.imports.revert import restore_updates
+from crm.imports.revert import RevertError, restore_updates
 from crm.imports.views import IMPORTERS, bp, xlsx_response
 from crm.progress.importing import ALIASES, ProgressImporter
 from crm.progress.models import MonthlyProgress
@@ -32,6 +34,24 @@ def revert_progress(batch: ImportBatch, now: Any) -> dict[str, int]:
     changes = select(ImportChange.entity_id).where(
         ImportChange.batch_id == batch.id, ImportChange.entity == "monthly_progress"
     )
+    locked_since = db.session.scalar(
+        select(PeriodLock.period)
+        .join(Project, Project.zone_id == PeriodLock.zone_id)
+        .join(MonthlyProgress, MonthlyProgress.project_id == Project.id)
+        .where(
+            MonthlyProgress.id.in_(changes),
+            MonthlyProgress.period == PeriodLock.period,
+            PeriodLock.locked_at > (batch.committed_at or batch.created_at),
+        )
+        .limit(1)
+    )
+    if locked_since is not None:
+        reason = _l(
+            "这批月度进展中的 %(period)s 已在导入后锁定（报告已被接收），不能整批回退；"
+            "请在项目页以新版本更正",
+            period=locked_since,
+        )
+        raise RevertError(reason)
     project_ids = set(
         db.session.scalars(
             select(MonthlyProgress.project_id).where(MonthlyProgress.id.in_(changes))
