@@ -24,6 +24,9 @@ import crm.chains.milestones
 import crm.chains.services
 import crm.enterprises.services
 import crm.imports.services
+import crm.progress.import_kind
+import crm.progress.services
+import crm.progress.views
 import crm.projects.ledger_kind
 import crm.projects.services
 import crm.projects.transitions
@@ -58,6 +61,9 @@ from crm.enterprises.seed import seed_industry_classes
 from crm.enterprises.views import bp as enterprises_bp
 from crm.imports.kinds import ImportKind, register_kind
 from crm.imports.views import bp as imports_bp
+from crm.progress.demo import load_demo_progress
+from crm.progress.import_kind import PROGRESS_IMPORTS
+from crm.progress.views import bp as progress_bp
 from crm.projects.cli import projects
 from crm.projects.demo import load_demo_projects
 from crm.projects.ledger_kind import LEDGER_IMPORTS
@@ -166,6 +172,13 @@ AREAS: tuple[Area, ...] = (
         cli=(quota,),
         seed=(Step("quota", seed_quotas), Step("goal", seed_indicators)),
         registers=(crm.quotas.services, crm.quotas.indicators),
+    ),
+    Area(
+        "progress",
+        blueprints=(progress_bp,),
+        demo=(Step("monthly progress", load_demo_progress),),
+        registers=(crm.progress.services, crm.progress.views, crm.progress.import_kind),
+        importers=(PROGRESS_IMPORTS,),
     ),
     Area("imports", blueprints=(imports_bp,), registers=(crm.imports.services,)),
     Area("reminders", blueprints=(reminders_bp,), cli=(reminders,)),

@@ -15,6 +15,7 @@ from crm.core.models import AuditLog, Heartbeat, Setting
 from crm.core.period_lock import PeriodLock
 from crm.enterprises.models import Contact, Enterprise, IndustryClass
 from crm.imports.models import ImportBatch, ImportChange
+from crm.progress.models import MonthlyProgress
 from crm.projects.models import Attachment, Project, ProjectMilestone, StageEvent
 from crm.quotas.models import Indicator, IndicatorActual, Quota, QuotaTier
 from crm.reminders.models import CalendarFeed, HolidayOverride, ReminderLog
@@ -43,6 +44,7 @@ __all__ = [
     "IndustryClass",
     "LoginFailure",
     "LoginSession",
+    "MonthlyProgress",
     "NodeEnterprise",
     "NodeProject",
     "NodeTarget",

@@ -48,6 +48,7 @@ DATA_TABLES = (
     "quota_tier",
     "holiday_override",
     "import_batch",
+    "monthly_progress",
     "industry_class",  # GB/T 4754 sections and divisions, seeded reference records
 )
 # Routes that answer files, redirects or nothing to read (checked elsewhere).

@@ -40,6 +40,7 @@ ACTION_LABELS = {
     "restore": _l("恢复"),
     "retry": _l("重试"),
     "revert": _l("撤销导入"),
+    "revise": _l("更正为新版本"),
     "revoke": _l("吊销"),
     "send": _l("发送"),
     "settle": _l("裁定"),
@@ -60,6 +61,7 @@ ENTITY_LABELS = {
     "holiday": _l("节假日"),
     "import_batch": _l("导入批次"),
     "indicator": _l("目标清单指标"),
+    "monthly_progress": _l("月度进展"),
     "project": _l("项目"),
     "quota": _l("年度目标"),
     "quota_report": _l("年度目标报表"),
@@ -92,6 +94,16 @@ FIELD_LABELS = {
     "rows": _l("行数"),
     "filename": _l("文件名"),
     "locale": _l("界面语言"),
+    "period": _l("月份"),
+    "project_id": _l("项目"),
+    "actual_in_place_wan": _l("累计实际到位"),
+    "month_investment_wan": _l("本月完成投资"),
+    "total_investment_wan": _l("累计完成投资"),
+    "month_funds_wan": _l("本月到位资金"),
+    "total_funds_wan": _l("累计到位资金"),
+    "image_progress": _l("形象进度"),
+    "problems": _l("存在问题"),
+    "coordination": _l("需协调事项"),
 }
 # Fields whose values are user ids: shown by the user's display name.
 USER_FIELDS = frozenset({"owner_id", "actor_id", "user_id", "assign", "settled_by_id"})

@@ -15,6 +15,7 @@ from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import aliased, lazyload
 
 from crm.extensions import db
+from crm.progress.queries import in_place_as_of
 from crm.projects.models import Project, ProjectMilestone, StageEvent
 from crm.projects.queries import quota_amount, rotting_clause, signal_clause
 from crm.projects.stages import PIPELINE, rank
@@ -65,7 +66,8 @@ class Indicators:
 
 def indicators(zone_ids: list[int], start: date, end: date) -> dict[int, Indicators]:
     """Per zone: projects that first reached 签约 between ``start`` and ``end`` (Shanghai
-    dates), their amount, how many reached 注册 / 开工 by ``end``, and funds in place."""
+    dates), their amount, how many reached 注册 / 开工 by ``end``, and their funds in place at
+    the end of ``end``'s month (monthly progress, crm.progress.queries.in_place_as_of)."""
     signed = aliased(ProjectMilestone)
     registered = aliased(ProjectMilestone)
     built = aliased(ProjectMilestone)
@@ -80,7 +82,7 @@ def indicators(zone_ids: list[int], start: date, end: date) -> dict[int, Indicat
             func.coalesce(func.sum(quota_amount()), 0),
             func.count(registered.project_id),
             func.count(built.project_id),
-            func.coalesce(func.sum(Project.actual_in_place_wan), 0),
+            func.coalesce(func.sum(in_place_as_of(end)), 0),
         )
         .select_from(signed)
         .join(Project, Project.id == signed.project_id)

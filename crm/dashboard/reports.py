@@ -18,6 +18,7 @@ from crm.core.timeutil import SHANGHAI, local_today
 from crm.dashboard import queries as q
 from crm.dashboard.services import ZoneAttainment, attainments
 from crm.extensions import db
+from crm.progress.queries import MonthTotals, month_totals
 from crm.projects.models import Project, StageEvent
 from crm.projects.queries import quota_amount, rotting_clause
 from crm.quotas.indicators import GoalRow, goal_rows
@@ -167,6 +168,7 @@ class ZoneMonth:
     to_date: dict[int, int]  # tier index -> counted up to the month's end
     period: q.Indicators
     year_to_date: q.Indicators
+    progress: MonthTotals = field(default_factory=MonthTotals)
 
 
 @dataclass
@@ -179,6 +181,7 @@ class MonthlyReport:
     period: q.Indicators
     year_to_date: q.Indicators
     goals: list[GoalRow]
+    progress: MonthTotals = field(default_factory=MonthTotals)  # 完成投资 / 到位资金
 
     @property
     def key(self) -> str:
@@ -200,6 +203,7 @@ def monthly_report(
     attained = attainments(zones, year)
     period = q.indicators(ids, start, end)
     to_date = q.indicators(ids, date(year, 1, 1), end)
+    progress = month_totals(ids, year, month)
     rows = []
     for zone in zones:
         att = attained[zone.id]
@@ -208,7 +212,11 @@ def monthly_report(
             dates = [att.counted_on(pid) for pid in tier.projects]
             in_month[index] = sum(1 for d in dates if d and start <= d <= end)
             so_far[index] = sum(1 for d in dates if d and d <= end)
-        rows.append(ZoneMonth(zone, att, in_month, so_far, period[zone.id], to_date[zone.id]))
+        rows.append(
+            ZoneMonth(
+                zone, att, in_month, so_far, period[zone.id], to_date[zone.id], progress[zone.id]
+            )
+        )
     goals = goal_rows(user, ids)
     if not city:
         goals = [g for g in goals if g.indicator.zone_id in ids]
@@ -221,4 +229,5 @@ def monthly_report(
         period=sum(period.values(), q.Indicators()),
         year_to_date=sum(to_date.values(), q.Indicators()),
         goals=goals,
+        progress=sum(progress.values(), MonthTotals()),
     )

@@ -27,6 +27,7 @@ from crm.projects.forms import (
     project_values,
     stage_form,
 )
+from crm.projects.sections import maintained_fields
 from crm.projects.services import (
     INITIAL_STAGES,
     ProjectError,
@@ -201,7 +202,10 @@ def edit(project_id: int):
             return redirect(url_for("projects.detail", project_id=project.id))
     elif request.method == "POST":
         status = 400
-    return render_template("projects/form.html", form=form, project=project), status
+    maintained = maintained_fields(project)
+    return render_template(
+        "projects/form.html", form=form, project=project, maintained=maintained
+    ), status
 
 
 def _stage_defaults(project: Any, to: str, needed: tuple) -> dict[str, Any]:

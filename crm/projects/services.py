@@ -23,6 +23,7 @@ from crm.enterprises.models import Enterprise
 from crm.enterprises.services import MERGE_HOOKS, PROJECT_LOOKUPS
 from crm.extensions import db
 from crm.projects.models import PROJECT_TYPES, Attachment, Project, StageEvent
+from crm.projects.sections import maintained_fields
 from crm.projects.stages import PIPELINE, rank, rot_days
 from crm.targets.activities import ActivityError, build_activity, follow_subject
 from crm.targets.conflicts import EXTRA_PURSUERS, detect_conflict
@@ -243,6 +244,8 @@ def update_project(project: Project, raw: dict[str, Any], version: Any, actor: A
     """Edit fields (not the stage); a stale version is refused, naming who saved last."""
     check_version(project, version)
     values = clean_project_values(raw, project.zone_id, actor)
+    for name in maintained_fields(project):  # kept by another area (e.g. monthly progress)
+        values.pop(name, None)
     with conflict_as(lambda: StaleVersion(project)):
         changes = apply_changes(project, values, PROJECT_FIELDS)
         if changes:
