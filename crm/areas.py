@@ -22,6 +22,8 @@ import crm.chains.link_views
 import crm.chains.links
 import crm.chains.milestones
 import crm.chains.services
+import crm.channels.events
+import crm.channels.tasks
 import crm.enterprises.services
 import crm.imports.services
 import crm.projects.ledger_kind
@@ -169,6 +171,7 @@ AREAS: tuple[Area, ...] = (
     ),
     Area("imports", blueprints=(imports_bp,), registers=(crm.imports.services,)),
     Area("reminders", blueprints=(reminders_bp,), cli=(reminders,)),
+    Area("channels", registers=(crm.channels.events, crm.channels.tasks)),
     Area("admin", blueprints=(admin_bp,)),
     Area("backup", cli=(backup, restore)),
     Area("api", api=(api_bp, api_targets_bp, api_projects_bp, api_quota_bp, api_chains_bp)),
