@@ -51,6 +51,7 @@ from crm.chains.demo import load_demo_chains
 from crm.chains.seed import seed_chains
 from crm.chains.services import chain_coverages
 from crm.chains.views import bp as chains_bp
+from crm.channels.cli import channels
 from crm.core.views import bp as core_bp
 from crm.dashboard.quota_views import bp as quotas_bp
 from crm.dashboard.services import PANELS
@@ -171,7 +172,7 @@ AREAS: tuple[Area, ...] = (
     ),
     Area("imports", blueprints=(imports_bp,), registers=(crm.imports.services,)),
     Area("reminders", blueprints=(reminders_bp,), cli=(reminders,)),
-    Area("channels", registers=(crm.channels.events, crm.channels.tasks)),
+    Area("channels", cli=(channels,), registers=(crm.channels.events, crm.channels.tasks)),
     Area("admin", blueprints=(admin_bp,)),
     Area("backup", cli=(backup, restore)),
     Area("api", api=(api_bp, api_targets_bp, api_projects_bp, api_quota_bp, api_chains_bp)),

@@ -171,6 +171,14 @@ def expire_stale(now_utc: datetime) -> int:
     return result.rowcount or 0
 
 
+def run_period(period: Period, now: datetime | None = None) -> int:
+    """Create one period's rows (the CLI); returns how many were new."""
+    moment = local_now(now)
+    users = daily_candidates(period.day) if period.kind == "daily" else weekly_candidates()
+    created = len(insert_rows(personal_rows(period, users, moment)))
+    return created + len(insert_rows(group_rows(period, moment)))
+
+
 def scan(now: datetime | None = None, kinds: Iterable[str] = ("daily", "weekly")) -> dict:
     """Create what is due now on every channel and pick what to queue (the caller commits)."""
     moment = local_now(now)
