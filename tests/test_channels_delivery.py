@@ -51,7 +51,12 @@ def test_daily_goes_to_wecom_once_with_a_link_back(app, server, staff, caplog):
         scan(now=AT)
         db.session.commit()
     (row,) = messages()
-    assert (row.channel, row.dest, row.kind, row.period_key) == ("wecom", f"u{staff.id}", "daily", "2026-10-15")
+    assert (row.channel, row.dest, row.kind, row.period_key) == (
+        "wecom",
+        f"u{staff.id}",
+        "daily",
+        "2026-10-15",
+    )
     assert deliver(row.id, now=NOW).status == "sent"
     assert deliver(row.id, now=NOW).status == "done"  # the task delivered again
     (sent,) = server.provider.messages["wecom"]
@@ -89,8 +94,13 @@ def test_token_is_cached_for_every_send_and_refreshed_once_when_it_expires(app, 
 def test_token_is_refreshed_before_it_expires(app, server, staff):
     configure(server, dingtalk=False)
     link(staff, wecom="zhaozy")
-    db.session.add(ChannelToken(name=f"wecom:{cs.CORP_ID}:{cs.AGENT_ID}", token="old-token",
-                                expires_at=NOW.replace(tzinfo=None) + timedelta(seconds=60)))
+    db.session.add(
+        ChannelToken(
+            name=f"wecom:{cs.CORP_ID}:{cs.AGENT_ID}",
+            token="old-token",
+            expires_at=NOW.replace(tzinfo=None) + timedelta(seconds=60),
+        )
+    )
     db.session.commit()
     scan(now=AT)
     db.session.commit()
@@ -98,7 +108,9 @@ def test_token_is_refreshed_before_it_expires(app, server, staff):
 
     (row,) = messages()
     # the stored token has under five minutes left (by the real clock): fetched afresh
-    db.session.get(ChannelToken, f"wecom:{cs.CORP_ID}:{cs.AGENT_ID}").expires_at = utcnow() + timedelta(seconds=200)
+    db.session.get(ChannelToken, f"wecom:{cs.CORP_ID}:{cs.AGENT_ID}").expires_at = (
+        utcnow() + timedelta(seconds=200)
+    )
     db.session.commit()
     assert deliver(row.id, now=NOW).status == "sent"
     assert server.provider.token_requests["wecom"] == 1
@@ -156,7 +168,9 @@ def test_dingtalk_work_notice_and_email_choice(app, server, staff):
     assert _send_all() == ["sent"]
     (sent,) = server.provider.messages["dingtalk"]
     assert sent["userid_list"] == "manager4721" and sent["agent_id"] == int(cs.DING_AGENT)
-    assert sent["msg"]["msgtype"] == "markdown" and "今日跟进提醒" in sent["msg"]["markdown"]["title"]
+    assert (
+        sent["msg"]["msgtype"] == "markdown" and "今日跟进提醒" in sent["msg"]["markdown"]["title"]
+    )
 
 
 def test_over_long_digest_is_cut_utf8_safe_with_a_link(app, server, staff):
@@ -164,7 +178,11 @@ def test_over_long_digest_is_cut_utf8_safe_with_a_link(app, server, staff):
     configure(server, dingtalk=False)
     link(staff, wecom="zhaozy")
     for n in range(40):
-        make_target(staff, DAY - timedelta(days=n % 9), enterprise_name=f"济源超长名称测试第{n}号高端装备制造有限公司")
+        make_target(
+            staff,
+            DAY - timedelta(days=n % 9),
+            enterprise_name=f"济源超长名称测试第{n}号高端装备制造有限公司",
+        )
     scan(now=AT)
     db.session.commit()
     assert _send_all() == ["sent"]

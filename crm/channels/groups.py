@@ -55,7 +55,8 @@ def due_by_owner(day: date) -> dict[int, dict[int, list[int]]]:
 def _names(ids: set[int]) -> dict[int, str]:
     if not ids:
         return {}
-    return dict(db.session.execute(select(User.id, User.display_name).where(User.id.in_(ids))))
+    stmt = select(User.id, User.display_name).where(User.id.in_(ids))
+    return dict(db.session.execute(stmt).all())
 
 
 def zone_due_text(day: date, zone_id: int | None) -> tuple[str, str] | None:
