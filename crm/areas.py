@@ -23,6 +23,7 @@ import crm.chains.links
 import crm.chains.milestones
 import crm.chains.services
 import crm.channels.events
+import crm.channels.services
 import crm.channels.tasks
 import crm.enterprises.services
 import crm.imports.services
@@ -52,6 +53,7 @@ from crm.chains.seed import seed_chains
 from crm.chains.services import chain_coverages
 from crm.chains.views import bp as chains_bp
 from crm.channels.cli import channels
+from crm.channels.views import bp as channels_bp
 from crm.core.views import bp as core_bp
 from crm.dashboard.quota_views import bp as quotas_bp
 from crm.dashboard.services import PANELS
@@ -172,7 +174,12 @@ AREAS: tuple[Area, ...] = (
     ),
     Area("imports", blueprints=(imports_bp,), registers=(crm.imports.services,)),
     Area("reminders", blueprints=(reminders_bp,), cli=(reminders,)),
-    Area("channels", cli=(channels,), registers=(crm.channels.events, crm.channels.tasks)),
+    Area(
+        "channels",
+        blueprints=(channels_bp,),
+        cli=(channels,),
+        registers=(crm.channels.events, crm.channels.services, crm.channels.tasks),
+    ),
     Area("admin", blueprints=(admin_bp,)),
     Area("backup", cli=(backup, restore)),
     Area("api", api=(api_bp, api_targets_bp, api_projects_bp, api_quota_bp, api_chains_bp)),

@@ -9,7 +9,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import false, func, select
 
 from crm.channels.compose import test_card
 from crm.channels.models import (
@@ -23,6 +23,7 @@ from crm.channels.models import (
 )
 from crm.channels.scans import insert_rows, row
 from crm.channels.tokens import forget
+from crm.core.access import scope_rule, scoped, scoped_select
 from crm.core.audit import record_audit
 from crm.core.timeutil import utcnow
 from crm.extensions import db
@@ -198,17 +199,40 @@ def queue_test(actor: Any, channel: str, user: Any = None, group: RobotGroup | N
     return created
 
 
-def outbox_rows(channel: str | None, status: str | None, limit: int = 200) -> list[ChannelMessage]:
-    stmt = select(ChannelMessage).order_by(ChannelMessage.id.desc()).limit(limit)
+@scope_rule(RobotGroup)
+def _groups_scope(user: Any):
+    return None if user.role == "admin" else false()
+
+
+@scope_rule(ChannelMessage)
+def _messages_scope(user: Any):
+    return None if user.role == "admin" else ChannelMessage.recipient_id == user.id
+
+
+@scope_rule(ChannelLink)
+def _links_scope(user: Any):
+    return None if user.role == "admin" else ChannelLink.user_id == user.id
+
+
+def scoped_outbox(user: Any, channel: str | None, status: str | None):
+    stmt = scoped_select(ChannelMessage, user).order_by(ChannelMessage.id.desc())
     if channel:
         stmt = stmt.where(ChannelMessage.channel == channel)
     if status:
         stmt = stmt.where(ChannelMessage.status == status)
-    return list(db.session.scalars(stmt))
+    return stmt
 
 
-def outbox_counts(channel: str | None) -> dict[str, int]:
-    stmt = select(ChannelMessage.status, func.count()).group_by(ChannelMessage.status)
+def scoped_counts(user: Any, channel: str | None) -> dict[str, int]:
+    stmt = scoped(
+        select(ChannelMessage.status, func.count()).group_by(ChannelMessage.status),
+        ChannelMessage,
+        user,
+    )
     if channel:
         stmt = stmt.where(ChannelMessage.channel == channel)
     return dict(db.session.execute(stmt).all())
+
+
+def groups(user: Any) -> list[RobotGroup]:
+    return list(db.session.scalars(scoped_select(RobotGroup, user).order_by(RobotGroup.id)))
