@@ -53,6 +53,7 @@ from crm.chains.seed import seed_chains
 from crm.chains.services import chain_coverages
 from crm.chains.views import bp as chains_bp
 from crm.channels.cli import channels
+from crm.channels.demo import load_demo_channels
 from crm.channels.views import bp as channels_bp
 from crm.core.views import bp as core_bp
 from crm.dashboard.quota_views import bp as quotas_bp
@@ -178,6 +179,7 @@ AREAS: tuple[Area, ...] = (
         "channels",
         blueprints=(channels_bp,),
         cli=(channels,),
+        demo=(Step("channel message", load_demo_channels),),
         registers=(crm.channels.events, crm.channels.services, crm.channels.tasks),
     ),
     Area("admin", blueprints=(admin_bp,)),

@@ -49,7 +49,7 @@ def cut(markdown: str, limit: int, link: str) -> str:
 
 
 def _item_line(item: Any) -> str:
-    late = _("逾期 %(n)s 天", n=item.days_late) if item.days_late else _("今日到期")
+    late = _("已逾期 %(n)s 天", n=item.days_late) if item.days_late else _("今日到期")
     step = f" · {item.next_step}" if item.next_step else ""
     return f"- [{item.name}]({absolute(item.path)}) · {item.zone} · {late}{step}"
 
