@@ -197,3 +197,16 @@ def test_no_link_or_disabled_channel_creates_nothing(app, server, staff):
     link(staff, wecom="zhaozy")
     scan(now=AT)
     assert messages() == []
+
+
+def test_cut_keeps_whole_lines_and_characters(app):
+    from crm.channels.compose import cut
+
+    text = "\n".join(f"- 第{n}项 济源示范区高新技术产业开发区跟进事项" for n in range(200))
+    short = cut(text, 2048, "https://crm.example.cn/reminders/")
+    assert len(short.encode()) <= 2048 and short.endswith("(https://crm.example.cn/reminders/)")
+    assert all(line.startswith(("- 第", "……")) or not line for line in short.split("\n"))
+    one_line = "跟" * 3000  # a single line of 9 000 bytes: cut between characters
+    cut_line = cut(one_line, 4096, "https://x.example/")
+    assert len(cut_line.encode()) <= 4096 and cut_line.startswith("跟" * 1000)
+    assert cut("短", 10, "https://x.example/") == "短"

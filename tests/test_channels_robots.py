@@ -196,3 +196,18 @@ def test_new_cross_zone_conflict_alerts_once(app, server, zones):
     assert deliver(m.id, now=NOW).status == "sent"
     text = server.provider.messages["wecom_robot"][0]["markdown"]["content"]
     assert "争抢的丁公司" in text and "甲区" in text and "乙区" in text
+
+
+def test_weekly_gap_report_goes_to_each_subscribed_zone_group_once(app, server, zones):
+    east, west, _zhao, _qian = zones
+    east_group = group(server, "wecom_robot", ["weekly_gap"], zone=east)
+    group(server, "wecom_robot", ["zone_due"], zone=west)  # not subscribed to the report
+    monday = shanghai(2026, 10, 12, 9, 0)
+    for _tick in range(2):
+        scan(now=monday, kinds=("weekly",))
+        db.session.commit()
+    (m,) = messages()
+    assert (m.dest, m.kind) == (f"g{east_group.id}", "weekly_gap")
+    assert deliver(m.id, now=as_utc(monday)).status == "sent"
+    text = server.provider.messages["wecom_robot"][0]["markdown"]["content"]
+    assert "甲区指标缺口周报" in text and "乙区" not in text

@@ -179,3 +179,34 @@ def test_admin_sets_a_users_accounts(app, login_as):
     assert db.session.get(ChannelLink, staff.id).dingtalk_userid == "0312345"
     assert client.get("/channels/admin/users/0").status_code == 404
     assert "企业微信 / 钉钉账号" in client.get(f"/admin/users/{staff.id}").get_data(as_text=True)
+
+
+def test_bad_group_input_is_refused_with_the_input_kept(app, login_as):
+    client = login_as(make_user("admin"))
+    response = post(
+        client,
+        "/channels/admin/groups/new",
+        {
+            "name": "城市群",
+            "provider": "wecom_robot",
+            "zone_id": "",
+            "webhook_url": "javascript:alert(1)",
+            "events": ["zone_due"],
+        },
+    )
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "http://" in page and 'value="城市群"' in page
+    response = post(
+        client,
+        "/channels/admin/groups/new",
+        {
+            "name": "城市群",
+            "provider": "smoke_signal",
+            "zone_id": "99999999999",
+            "webhook_url": "https://x.example",
+            "events": ["nope"],
+        },
+    )
+    assert response.status_code == 200
+    assert db.session.scalar(select(RobotGroup)) is None
