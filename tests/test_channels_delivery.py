@@ -210,3 +210,24 @@ def test_cut_keeps_whole_lines_and_characters(app):
     cut_line = cut(one_line, 4096, "https://x.example/")
     assert len(cut_line.encode()) <= 4096 and cut_line.startswith("跟" * 1000)
     assert cut("短", 10, "https://x.example/") == "短"
+
+
+def test_app_message_needs_no_email_but_an_active_user(app, server, staff):
+    configure(server, dingtalk=False)
+    link(staff, wecom="zhaozy")
+    staff.email = None
+    db.session.commit()
+    scan(now=AT)
+    db.session.commit()
+    assert _send_all() == ["sent"]
+    staff.active = False
+    db.session.commit()
+    from crm.channels.services import queue_test
+
+    admin = make_user("admin")
+    message_id = queue_test(admin, "wecom", user=staff)
+    db.session.commit()
+    from crm.core.timeutil import utcnow
+
+    assert deliver(message_id, now=utcnow()).status == "skipped"
+    assert "停用" in messages()[-1].last_error

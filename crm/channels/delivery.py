@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
+from types import SimpleNamespace
 
 from sqlalchemy import func, select
 
@@ -120,9 +121,7 @@ def _problem(row: ChannelMessage) -> tuple[str | None, Card | None, object]:
             return "群机器人已停用或未设置 Webhook", None, None
         return None, Card(row.title or "", row.body or "", _home()), group
     user = db.session.get(User, row.recipient_id)
-    problem = recipient_problem(user) if user is not None else "收件人不存在"
-    if problem and user is not None and user.active and not user.email:
-        problem = None  # an app message needs no e-mail address
+    problem = person_problem(user)
     if problem:
         return problem, None, None
     config = _config(PROVIDER_OF[row.channel])
@@ -138,6 +137,21 @@ def _problem(row: ChannelMessage) -> tuple[str | None, Card | None, object]:
     else:
         card = Card(row.title or "", row.body or "", _home())
     return None, card, (config, userid)
+
+
+def person_problem(user: User | None) -> str | None:
+    """The e-mail recipient checks, less the address (an app message needs none)."""
+    if user is not None and not user.email:
+        return recipient_problem(
+            SimpleNamespace(
+                active=user.active,
+                email="x@example.cn",
+                role=user.role,
+                zone_id=user.zone_id,
+                zone=user.zone,
+            )
+        )
+    return recipient_problem(user)
 
 
 def _home() -> str:
