@@ -22,6 +22,9 @@ import crm.chains.link_views
 import crm.chains.links
 import crm.chains.milestones
 import crm.chains.services
+import crm.channels.events
+import crm.channels.services
+import crm.channels.tasks
 import crm.enterprises.services
 import crm.imports.services
 import crm.progress.import_kind
@@ -52,6 +55,9 @@ from crm.chains.demo import load_demo_chains
 from crm.chains.seed import seed_chains
 from crm.chains.services import chain_coverages
 from crm.chains.views import bp as chains_bp
+from crm.channels.cli import channels
+from crm.channels.demo import load_demo_channels
+from crm.channels.views import bp as channels_bp
 from crm.core.views import bp as core_bp
 from crm.dashboard.quota_views import bp as quotas_bp
 from crm.dashboard.services import PANELS
@@ -182,6 +188,13 @@ AREAS: tuple[Area, ...] = (
     ),
     Area("imports", blueprints=(imports_bp,), registers=(crm.imports.services,)),
     Area("reminders", blueprints=(reminders_bp,), cli=(reminders,)),
+    Area(
+        "channels",
+        blueprints=(channels_bp,),
+        cli=(channels,),
+        demo=(Step("channel message", load_demo_channels),),
+        registers=(crm.channels.events, crm.channels.services, crm.channels.tasks),
+    ),
     Area("admin", blueprints=(admin_bp,)),
     Area("backup", cli=(backup, restore)),
     Area("api", api=(api_bp, api_targets_bp, api_projects_bp, api_quota_bp, api_chains_bp)),

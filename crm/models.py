@@ -11,6 +11,13 @@ from crm.chains.models import (
     NodeTarget,
     RoadmapMilestone,
 )
+from crm.channels.models import (
+    ChannelConfig,
+    ChannelLink,
+    ChannelMessage,
+    ChannelToken,
+    RobotGroup,
+)
 from crm.core.models import AuditLog, Heartbeat, Setting
 from crm.core.period_lock import PeriodLock
 from crm.enterprises.models import Contact, Enterprise, IndustryClass
@@ -31,6 +38,10 @@ __all__ = [
     "Chain",
     "ChainNode",
     "ChainZone",
+    "ChannelConfig",
+    "ChannelLink",
+    "ChannelMessage",
+    "ChannelToken",
     "Conflict",
     "ConflictZone",
     "Contact",
@@ -55,6 +66,7 @@ __all__ = [
     "QuotaTier",
     "ReminderLog",
     "RoadmapMilestone",
+    "RobotGroup",
     "Setting",
     "StageEvent",
     "Target",

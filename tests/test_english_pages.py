@@ -47,6 +47,8 @@ DATA_TABLES = (
     "quota",
     "quota_tier",
     "holiday_override",
+    "robot_group",  # group names
+    "channel_message",  # titles as sent, in the group's language
     "import_batch",
     "monthly_progress",
     "industry_class",  # GB/T 4754 sections and divisions, seeded reference records

@@ -21,4 +21,5 @@ BEAT_SCHEDULE = {
         "schedule": crontab(hour=WEEKLY_AT.hour, minute=WEEKLY_AT.minute),
     },
     "reminders-scan": {"task": "reminders.scan", "schedule": crontab(minute="*/10")},
+    "channels-scan": {"task": "channels.scan", "schedule": crontab(minute="*")},
 }
