@@ -24,6 +24,12 @@ import crm.chains.milestones
 import crm.chains.services
 import crm.enterprises.services
 import crm.imports.services
+import crm.land.building_views
+import crm.land.goals
+import crm.land.map_views
+import crm.land.matching
+import crm.land.section
+import crm.land.services
 import crm.projects.ledger_kind
 import crm.projects.services
 import crm.projects.transitions
@@ -58,6 +64,9 @@ from crm.enterprises.seed import seed_industry_classes
 from crm.enterprises.views import bp as enterprises_bp
 from crm.imports.kinds import ImportKind, register_kind
 from crm.imports.views import bp as imports_bp
+from crm.land.demo import load_demo_land
+from crm.land.goals import dashboard_panel as land_panel
+from crm.land.views import bp as land_bp
 from crm.projects.cli import projects
 from crm.projects.demo import load_demo_projects
 from crm.projects.ledger_kind import LEDGER_IMPORTS
@@ -159,6 +168,20 @@ AREAS: tuple[Area, ...] = (
             crm.chains.milestones,
         ),
         dashboard_panels=(("chains", chain_coverages),),
+    ),
+    Area(
+        "land",
+        blueprints=(land_bp,),
+        demo=(Step("parcel", load_demo_land),),
+        registers=(
+            crm.land.services,
+            crm.land.goals,
+            crm.land.matching,
+            crm.land.section,
+            crm.land.building_views,
+            crm.land.map_views,
+        ),
+        dashboard_panels=(("land", land_panel),),
     ),
     Area(
         "quotas",

@@ -15,6 +15,14 @@ from crm.core.models import AuditLog, Heartbeat, Setting
 from crm.core.period_lock import PeriodLock
 from crm.enterprises.models import Contact, Enterprise, IndustryClass
 from crm.imports.models import ImportBatch, ImportChange
+from crm.land.models import (
+    Building,
+    LandAttachment,
+    LandClaim,
+    LandEvent,
+    Parcel,
+    ZonePlan,
+)
 from crm.projects.models import Attachment, Project, ProjectMilestone, StageEvent
 from crm.quotas.models import Indicator, IndicatorActual, Quota, QuotaTier
 from crm.reminders.models import CalendarFeed, HolidayOverride, ReminderLog
@@ -26,6 +34,7 @@ __all__ = [
     "ApiToken",
     "Attachment",
     "AuditLog",
+    "Building",
     "CalendarFeed",
     "Chain",
     "ChainNode",
@@ -41,11 +50,15 @@ __all__ = [
     "Indicator",
     "IndicatorActual",
     "IndustryClass",
+    "LandAttachment",
+    "LandClaim",
+    "LandEvent",
     "LoginFailure",
     "LoginSession",
     "NodeEnterprise",
     "NodeProject",
     "NodeTarget",
+    "Parcel",
     "PeriodLock",
     "Project",
     "ProjectMilestone",
@@ -58,4 +71,5 @@ __all__ = [
     "Target",
     "User",
     "Zone",
+    "ZonePlan",
 ]
