@@ -13,7 +13,6 @@ from crm.core.forms import choices
 from crm.enterprises.forms import ChoiceField, maxlen
 from crm.land.models import (
     BUILDING_KINDS,
-    BUILDING_STATUSES,
     CLAIM_KINDS,
     LAND_USES,
     PARCEL_STATUSES,
@@ -85,5 +84,3 @@ class ClaimForm(FlaskForm):
 
 class UploadForm(FlaskForm):
     file = FileField(_l("选择文件"), validators=[FileRequired(_l("请选择要上传的文件"))])
-
-
