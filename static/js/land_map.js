@@ -80,6 +80,9 @@
       className: "land-polygon land-polygon-" + feature.kind,
     });
     layer.on("click", function () {
+      if (map.pm && map.pm.globalDrawModeEnabled()) {
+        return; // a click while drawing places a vertex, it does not pick the parcel
+      }
       show(feature);
     });
     layer.on("pm:edit", function () {
