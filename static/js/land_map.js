@@ -152,6 +152,7 @@
       }
     });
     if (data.writable && map.pm) {
+      map.pm.setLang((document.documentElement.lang || "zh").indexOf("zh") === 0 ? "zh" : "en");
       map.pm.addControls({
         position: "topleft",
         drawMarker: false,
