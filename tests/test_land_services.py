@@ -14,6 +14,7 @@ from crm.core.settings import set_setting
 from crm.core.timeutil import local_today
 from crm.enterprises.services import create_enterprise
 from crm.extensions import db
+from crm.land.claims import claim, conflicting_claims, release
 from crm.land.goals import land_goals
 from crm.land.matching import building_candidates, parcel_candidates
 from crm.land.models import LandEvent, Parcel
@@ -21,11 +22,8 @@ from crm.land.plans import PlanError, clean_polygon, image_size
 from crm.land.services import (
     LandError,
     change_status,
-    claim,
-    conflicting_claims,
     create_building,
     create_parcel,
-    release,
     update_parcel,
 )
 from crm.projects.services import create_project

@@ -15,10 +15,11 @@ from sqlalchemy import select
 
 from crm.core.timeutil import local_today
 from crm.extensions import db
+from crm.land.claims import claim
 from crm.land.goals import PLAN_ISSUED
 from crm.land.models import Parcel
 from crm.land.plans import save_plan
-from crm.land.services import change_status, claim, create_building, create_parcel
+from crm.land.services import change_status, create_building, create_parcel
 from crm.projects.models import Project
 from crm.zones.models import Zone
 

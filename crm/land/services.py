@@ -30,7 +30,6 @@ from crm.land.models import (
     Parcel,
     ZonePlan,
 )
-from crm.projects.models import Project
 
 ENTITY_LABELS.update(
     {"land_parcel": _l("地块"), "land_building": _l("载体"), "land_zone_plan": _l("规划图")}
@@ -58,8 +57,6 @@ BUILDING_FIELDS = (
     "rent_yuan",
     "notes",
 )
-# the building status a reservation or supply moves it to
-CLAIM_BUILDING_STATUS = {"reserve": "reserved", "supply": "leased"}
 
 
 class LandError(ValueError):
@@ -183,7 +180,7 @@ def clean_building(raw: dict[str, Any], zone_id: int) -> dict[str, Any]:
     return values
 
 
-def _event(subject: Any, kind: str, on: date, actor: Any, **fields: Any) -> LandEvent:
+def record_event(subject: Any, kind: str, on: date, actor: Any, **fields: Any) -> LandEvent:
     key = "parcel_id" if isinstance(subject, Parcel) else "building_id"
     area = subject.area_mu if isinstance(subject, Parcel) else None
     event = LandEvent(
@@ -194,7 +191,7 @@ def _event(subject: Any, kind: str, on: date, actor: Any, **fields: Any) -> Land
     return event
 
 
-def _event_date(subject: Any, on: date | None) -> date:
+def event_date(subject: Any, on: date | None) -> date:
     on = on or local_today()
     if on > local_today():
         raise LandError(_l("生效日期不能晚于今天"), "effective_on")
@@ -227,7 +224,7 @@ def create_parcel(
         parcel = Parcel(zone_id=zone_id, status=status, status_since=on, **values)
         db.session.add(parcel)
         db.session.flush()
-    _event(parcel, "status", on, actor, to_status=status)
+    record_event(parcel, "status", on, actor, to_status=status)
     record_audit("create", "land_parcel", parcel.id, {"code": parcel.code}, actor=actor)
     return parcel
 
@@ -253,7 +250,7 @@ def create_building(zone_id: int, raw: dict[str, Any], actor: Any, on: date | No
     building = Building(zone_id=zone_id, status="vacant", status_since=on, **values)
     db.session.add(building)
     db.session.flush()
-    _event(building, "status", on, actor, to_status="vacant")
+    record_event(building, "status", on, actor, to_status="vacant")
     record_audit("create", "land_building", building.id, {"name": building.name}, actor=actor)
     return building
 
@@ -280,8 +277,8 @@ def change_status(
         raise LandError(_l("请从列表中选择"), "status")
     if to_status == subject.status:
         raise LandError(_l("状态没有变化"), "status")
-    on = _event_date(subject, on)
-    event = _event(
+    on = event_date(subject, on)
+    event = record_event(
         subject,
         "status",
         on,
@@ -295,84 +292,3 @@ def change_status(
     record_audit("update", entity, subject.id, {"status": [subject.status, to_status]}, actor=actor)
     subject.status, subject.status_since = to_status, on
     return event
-
-
-def open_claims(subject: Any) -> list[LandClaim]:
-    key = LandClaim.parcel_id if isinstance(subject, Parcel) else LandClaim.building_id
-    stmt = select(LandClaim).where(key == subject.id, LandClaim.released_on.is_(None))
-    return list(db.session.scalars(stmt.order_by(LandClaim.started_on, LandClaim.id)))
-
-
-def claim(
-    subject: Any, project: Project, kind: str, actor: Any, on: date | None = None, note: str = ""
-) -> LandClaim:
-    """Reserve (预留) or supply (供应) a parcel or building to a project of its zone; supplying
-    a parcel also moves it to 已供, a building to 已租 (each a dated event)."""
-    if kind not in CLAIM_BUILDING_STATUS:
-        raise LandError(_l("请从列表中选择"), "kind")
-    if project.zone_id != subject.zone_id or project.deleted_at is not None:
-        raise LandError(_l("只能预留或供应给本开发区的项目"), "project_id")
-    on = _event_date(subject, on)
-    held = next((c for c in open_claims(subject) if c.project_id == project.id), None)
-    if held is not None and (held.kind == kind or held.kind == "supply"):
-        raise LandError(_l("该项目已有这条记录"), "project_id")
-    if held is not None:
-        held.kind = kind
-    else:
-        held = LandClaim(project_id=project.id, kind=kind, started_on=on)
-        held.parcel_id = subject.id if isinstance(subject, Parcel) else None
-        held.building_id = None if isinstance(subject, Parcel) else subject.id
-        db.session.add(held)
-    _event(subject, kind, on, actor, project_id=project.id, note=(note or "").strip()[:2000])
-    if isinstance(subject, Parcel):
-        if kind == "supply" and subject.status != "supplied":
-            change_status(subject, "supplied", actor, on, project_id=project.id)
-    elif subject.status != CLAIM_BUILDING_STATUS[kind] and subject.status != "sold":
-        change_status(subject, CLAIM_BUILDING_STATUS[kind], actor, on, project_id=project.id)
-    db.session.flush()
-    return held
-
-
-def release(held: LandClaim, subject: Any, actor: Any, on: date | None = None) -> None:
-    """End a reservation or supply (the history keeps it); a building no one holds any more
-    goes back to 空置."""
-    if held.released_on is not None:
-        raise LandError(_l("这条记录已经解除"), "claim")
-    on = _event_date(subject, on)
-    held.released_on = on
-    _event(subject, "release", on, actor, project_id=held.project_id)
-    db.session.flush()
-    if isinstance(subject, Building) and not open_claims(subject) and subject.status != "vacant":
-        change_status(subject, "vacant", actor, on)
-
-
-def conflicting_claims(user: Any) -> list[tuple[Any, list[LandClaim]]]:
-    """Parcels and buildings that two or more projects hold at once (reserved or supplied),
-    with the claims — what the city coordinates (three statements)."""
-    from crm.core.access import scoped
-
-    result: list[tuple[Any, list[LandClaim]]] = []
-    for model, key in ((Parcel, LandClaim.parcel_id), (Building, LandClaim.building_id)):
-        crowded = (
-            select(key)
-            .where(key.is_not(None), LandClaim.released_on.is_(None))
-            .group_by(key)
-            .having(func.count(func.distinct(LandClaim.project_id)) > 1)
-        )
-        subjects = db.session.scalars(
-            scoped(
-                select(model).where(model.id.in_(crowded), model.deleted_at.is_(None)), model, user
-            ).order_by(model.zone_id, model.id)
-        ).all()
-        if not subjects:
-            continue
-        claims = db.session.scalars(
-            select(LandClaim)
-            .where(key.in_([s.id for s in subjects]), LandClaim.released_on.is_(None))
-            .order_by(LandClaim.started_on, LandClaim.id)
-        ).all()
-        by_subject: dict[int, list[LandClaim]] = {}
-        for held in claims:
-            by_subject.setdefault(getattr(held, key.key), []).append(held)
-        result.extend((s, by_subject.get(s.id, [])) for s in subjects)
-    return result

@@ -17,6 +17,7 @@ from crm.core.pagination import paginate
 from crm.enterprises.forms import field_error, form_values
 from crm.extensions import db
 from crm.land.blueprint import bp, label, project_choices, zone_choices
+from crm.land.claims import claim, conflicting_claims, release
 from crm.land.forms import ClaimForm, ParcelForm, UploadForm, status_form
 from crm.land.models import (
     CLAIM_KINDS,
@@ -33,10 +34,7 @@ from crm.land.services import (
     LandError,
     can_write_zone,
     change_status,
-    claim,
-    conflicting_claims,
     create_parcel,
-    release,
     update_parcel,
     writable_or_404,
 )
