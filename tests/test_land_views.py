@@ -261,3 +261,39 @@ def test_the_conflict_list_shows_two_projects_on_one_parcel(app, world):
     assert city.count('data-testid="land-conflict-row"') == 1 and "第二项目" in city
     stranger = signed_in(app, world["stranger"]).get("/land/conflicts").get_data(as_text=True)
     assert 'data-testid="land-conflict-row"' not in stranger
+
+
+def test_editing_a_parcel_and_registering_a_building(app, world):
+    client = signed_in(app, world["manager"])
+    parcel = world["parcel"]
+    url = f"/land/parcels/{parcel.id}/edit"
+    assert client.get(url).status_code == 200
+    data = {"csrf_token": csrf_token(client, url), "code": "GX-1", "name": "改名地块"}
+    data.update({"area_mu": "0", "land_use": "industrial"})
+    response = client.post(url, data=data)
+    assert response.status_code == 400 and "改名地块" in response.get_data(as_text=True)
+    data["area_mu"] = "101.5"
+    assert client.post(url, data=data).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Parcel, parcel.id).name == "改名地块"
+    new = "/land/buildings/new"
+    building = {
+        "csrf_token": csrf_token(client, new),
+        "zone_id": str(world["zone"].id),
+        "name": "标准厂房 9 号",
+        "kind": "standard",
+        "parcel_id": str(parcel.id),
+        "floor_area_sqm": "abc",
+        "floors": "2",
+    }
+    response = client.post(new, data=building)
+    assert response.status_code == 400 and "标准厂房 9 号" in response.get_data(as_text=True)
+    building["floor_area_sqm"] = "5200"
+    response = client.post(new, data=building)
+    assert response.status_code == 302
+    assert client.get(response.location).status_code == 200
+    stranger = signed_in(app, world["stranger"])
+    assert stranger.get(response.location).status_code == 404
+    building["zone_id"] = str(world["other"].id)  # not the manager's zone
+    building["csrf_token"] = csrf_token(client, new)
+    assert client.post(new, data=building).status_code == 400
