@@ -297,3 +297,30 @@ def test_editing_a_parcel_and_registering_a_building(app, world):
     building["zone_id"] = str(world["other"].id)  # not the manager's zone
     building["csrf_token"] = csrf_token(client, new)
     assert client.post(new, data=building).status_code == 400
+
+
+def _statements(app, client, url: str) -> int:
+    from sqlalchemy import event
+
+    count = [0]
+
+    def tick(*_args):
+        count[0] += 1
+
+    event.listen(db.engine, "before_cursor_execute", tick)
+    try:
+        assert client.get(url).status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", tick)
+    return count[0]
+
+
+def test_the_ledger_and_the_map_take_the_same_statements_at_any_size(app, world):
+    client = signed_in(app, world["city"])
+    zone = world["zone"]
+    urls = ("/land/", f"/land/zones/{zone.id}/map.json", f"/land/map?zone={zone.id}")
+    small = [_statements(app, client, url) for url in urls]
+    for n in range(40):
+        create_parcel(zone.id, {"code": f"B{n}", "name": f"批量{n}", "area_mu": "5"}, None)
+    db.session.commit()
+    assert [_statements(app, client, url) for url in urls] == small
