@@ -28,6 +28,11 @@ static/vendor/.copied: static/node_modules/.package-lock.json
 	mkdir -p static/vendor/tom-select
 	cp static/node_modules/tom-select/dist/js/tom-select.complete.min.js static/vendor/tom-select/
 	cp static/node_modules/tom-select/dist/css/tom-select.bootstrap5.min.css static/vendor/tom-select/
+	mkdir -p static/vendor/leaflet
+	cp static/node_modules/leaflet/dist/leaflet.js static/node_modules/leaflet/dist/leaflet.css static/vendor/leaflet/
+	cp -r static/node_modules/leaflet/dist/images static/vendor/leaflet/
+	cp static/node_modules/@geoman-io/leaflet-geoman-free/dist/leaflet-geoman.min.js static/vendor/leaflet/
+	cp static/node_modules/@geoman-io/leaflet-geoman-free/dist/leaflet-geoman.css static/vendor/leaflet/
 	touch $@
 
 assets: static/vendor/.copied

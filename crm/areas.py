@@ -27,6 +27,12 @@ import crm.channels.services
 import crm.channels.tasks
 import crm.enterprises.services
 import crm.imports.services
+import crm.land.building_views
+import crm.land.goals
+import crm.land.map_views
+import crm.land.matching
+import crm.land.section
+import crm.land.services
 import crm.progress.import_kind
 import crm.progress.services
 import crm.progress.views
@@ -67,6 +73,9 @@ from crm.enterprises.seed import seed_industry_classes
 from crm.enterprises.views import bp as enterprises_bp
 from crm.imports.kinds import ImportKind, register_kind
 from crm.imports.views import bp as imports_bp
+from crm.land.demo import load_demo_land
+from crm.land.goals import dashboard_panel as land_panel
+from crm.land.views import bp as land_bp
 from crm.progress.demo import load_demo_progress
 from crm.progress.import_kind import PROGRESS_IMPORTS
 from crm.progress.views import bp as progress_bp
@@ -171,6 +180,20 @@ AREAS: tuple[Area, ...] = (
             crm.chains.milestones,
         ),
         dashboard_panels=(("chains", chain_coverages),),
+    ),
+    Area(
+        "land",
+        blueprints=(land_bp,),
+        demo=(Step("parcel", load_demo_land),),
+        registers=(
+            crm.land.services,
+            crm.land.goals,
+            crm.land.matching,
+            crm.land.section,
+            crm.land.building_views,
+            crm.land.map_views,
+        ),
+        dashboard_panels=(("land", land_panel),),
     ),
     Area(
         "quotas",

@@ -22,6 +22,14 @@ from crm.core.models import AuditLog, Heartbeat, Setting
 from crm.core.period_lock import PeriodLock
 from crm.enterprises.models import Contact, Enterprise, IndustryClass
 from crm.imports.models import ImportBatch, ImportChange
+from crm.land.models import (
+    Building,
+    LandAttachment,
+    LandClaim,
+    LandEvent,
+    Parcel,
+    ZonePlan,
+)
 from crm.progress.models import MonthlyProgress
 from crm.projects.models import Attachment, Project, ProjectMilestone, StageEvent
 from crm.quotas.models import Indicator, IndicatorActual, Quota, QuotaTier
@@ -34,6 +42,7 @@ __all__ = [
     "ApiToken",
     "Attachment",
     "AuditLog",
+    "Building",
     "CalendarFeed",
     "Chain",
     "ChainNode",
@@ -53,12 +62,16 @@ __all__ = [
     "Indicator",
     "IndicatorActual",
     "IndustryClass",
+    "LandAttachment",
+    "LandClaim",
+    "LandEvent",
     "LoginFailure",
     "LoginSession",
     "MonthlyProgress",
     "NodeEnterprise",
     "NodeProject",
     "NodeTarget",
+    "Parcel",
     "PeriodLock",
     "Project",
     "ProjectMilestone",
@@ -72,4 +85,5 @@ __all__ = [
     "Target",
     "User",
     "Zone",
+    "ZonePlan",
 ]

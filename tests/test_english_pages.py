@@ -52,6 +52,9 @@ DATA_TABLES = (
     "import_batch",
     "monthly_progress",
     "industry_class",  # GB/T 4754 sections and divisions, seeded reference records
+    "land_parcel",
+    "land_building",
+    "land_event",
 )
 # Routes that answer files, redirects or nothing to read (checked elsewhere).
 SKIP_ENDPOINTS = {
@@ -62,6 +65,8 @@ SKIP_ENDPOINTS = {
     "chains.export_json",  # chain definitions: a file to edit and upload again
     "reminders.feed",
     "projects.download_attachment",
+    "land.plan_image",
+    "land.parcel_attachment_file",
 }
 BINARY_TYPES = ("application/vnd", "text/csv", "text/calendar", "application/octet-stream")
 
@@ -147,6 +152,8 @@ def _route_arguments() -> dict[str, list]:
         "log_id": ids(select(ReminderLog.id).order_by(ReminderLog.id)),
         "user_id": ids(select(db.text('id FROM "user" ORDER BY id'))),
         "kind": ["daily", "weekly"],
+        "parcel_id": ids(select(db.text("id FROM land_parcel ORDER BY id")), 2),
+        "building_id": ids(select(db.text("id FROM land_building ORDER BY id"))),
     }
 
 

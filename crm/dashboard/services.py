@@ -60,6 +60,12 @@ def chain_rows() -> list[tuple[Any, Any]] | None:
     return panel() if panel else []
 
 
+def area_panels() -> list[tuple[str, Any]]:
+    """(name, data) of the other areas' dashboard sections; each renders with its own
+    template ``<name>/_dashboard_panel.html`` (the chain coverage has its own place)."""
+    return [(name, panel()) for name, panel in PANELS.items() if name != "chains"]
+
+
 @dataclass
 class ZoneAttainment:
     """One zone's attainment with the facts of every project it names."""

@@ -25,7 +25,7 @@ from crm.projects.blueprint import audit_ids, audit_rows, bp
 from crm.projects.forms import ActivityForm, AttachmentForm, ConfirmForm
 from crm.projects.models import Attachment, Project
 from crm.projects.queries import project_audit, user_names
-from crm.projects.sections import render_sections
+from crm.projects.sections import render_sections, side_sections
 from crm.projects.services import (
     ProjectError,
     can_write_project,
@@ -87,6 +87,7 @@ def render_detail(
         writable=writable,
         chain=chain_links("project", project.id, current_user, writable),
         sections=render_sections(project, current_user, writable),
+        side_sections=side_sections(project, current_user, writable),
         activity_form=activity_form,
         attachment_form=attachment_form or AttachmentForm(formdata=None),
         confirm_form=ConfirmForm(formdata=None),

@@ -1,4 +1,4 @@
-"""Sections other areas add to the project page (the monthly progress card, …).
+"""Sections other areas add to the project page (the monthly progress card, candidate land, …).
 
 An area that builds on projects registers a function here when it is imported
 (:func:`register_section`); the project page renders each in order and never imports the area.
@@ -35,3 +35,24 @@ def maintained_fields(project: Any) -> set[str]:
     if project is None or getattr(project, "id", None) is None:
         return set()
     return set().union(*(fields(project) for fields in MAINTAINED))
+
+
+# (template name, f(project, user, writable) → the section's context, None to leave it out):
+# sections of the page's side column, included in the page's own context (``project``, …)
+SIDE_SECTIONS: list[tuple[str, Callable[[Any, Any, bool], Any]]] = []
+
+
+def register_side_section(template: str, context: Callable[[Any, Any, bool], Any]) -> None:
+    """Add a side-column section: ``template`` is included with ``section`` = its context."""
+    if all(existing != template for existing, _fn in SIDE_SECTIONS):
+        SIDE_SECTIONS.append((template, context))
+
+
+def side_sections(project: Any, user: Any, writable: bool) -> list[tuple[str, Any]]:
+    """(template, context) of every registered side section that has something to show."""
+    shown = []
+    for template, context in SIDE_SECTIONS:
+        data = context(project, user, writable)
+        if data is not None:
+            shown.append((template, data))
+    return shown

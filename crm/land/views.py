@@ -1,0 +1,308 @@
+"""Parcel pages: the ledger, a parcel's page (history, projects, attachments), new and edit,
+status moves, reservations and supply, and the city's list of conflicts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from crm.core.access import SIGNED_IN, WRITERS, allow, get_or_404, scoped
+from crm.core.boundary import int_arg
+from crm.core.downloads import ascii_fallback, download
+from crm.core.pagination import paginate
+from crm.enterprises.forms import field_error, form_values
+from crm.extensions import db
+from crm.land.blueprint import bp, label, project_choices, zone_choices
+from crm.land.claims import claim, conflicting_claims, release
+from crm.land.forms import ClaimForm, ParcelForm, UploadForm, status_form
+from crm.land.models import (
+    CLAIM_KINDS,
+    PARCEL_STATUSES,
+    Building,
+    LandAttachment,
+    LandClaim,
+    LandEvent,
+    Parcel,
+)
+from crm.land.plans import save_land_attachment, stored_path
+from crm.land.services import (
+    PARCEL_FIELDS,
+    LandError,
+    can_write_zone,
+    change_status,
+    create_parcel,
+    update_parcel,
+    writable_or_404,
+)
+from crm.projects.attachments import AttachmentError
+from crm.projects.forms import ConfirmForm
+from crm.projects.models import Project
+from crm.zones.services import visible_zones
+
+
+@bp.get("/")
+@allow(*SIGNED_IN)
+def index():
+    """The parcel ledger (地块台账) with its totals by status."""
+    zone_id = int_arg("zone", minimum=1)
+    status = request.args.get("status", "")
+    stmt = scoped(select(Parcel).where(Parcel.deleted_at.is_(None)), Parcel)
+    if zone_id:
+        stmt = stmt.where(Parcel.zone_id == zone_id)
+    totals_stmt = select(Parcel.status, func.count(), func.sum(Parcel.area_mu)).group_by(
+        Parcel.status
+    )
+    totals = db.session.execute(
+        totals_stmt.where(Parcel.id.in_(stmt.with_only_columns(Parcel.id)))
+    ).all()
+    if status in PARCEL_STATUSES:
+        stmt = stmt.where(Parcel.status == status)
+    page = paginate(stmt.order_by(Parcel.zone_id, Parcel.code, Parcel.id))
+    return render_template(
+        "land/index.html",
+        page=page,
+        totals={s: (n, area) for s, n, area in totals},
+        zones=visible_zones(),
+        zone_id=zone_id,
+        status=status,
+        can_create=bool(zone_choices(current_user)),
+    )
+
+
+def _parcel_form(form: ParcelForm) -> ParcelForm:
+    form.zone_id.choices = zone_choices(current_user)
+    if current_user.zone_id and form.zone_id.data is None:
+        form.zone_id.data = current_user.zone_id
+    return form
+
+
+@bp.route("/parcels/new", methods=["GET", "POST"])
+@allow(*WRITERS)
+def new_parcel():
+    form = _parcel_form(ParcelForm())
+    if form.validate_on_submit():
+        zone_id = form.zone_id.data
+        if zone_id is None or not can_write_zone(current_user, zone_id):
+            field_error(form, "zone_id", _("请选择开发区"), fallback="zone_id")
+        else:
+            try:
+                parcel = create_parcel(
+                    zone_id,
+                    form_values(form, PARCEL_FIELDS),
+                    current_user,
+                    status=form.status.data,
+                    on=form.effective_on.data,
+                )
+            except LandError as exc:
+                db.session.rollback()
+                field_error(form, exc.field, str(exc), fallback="code")
+            else:
+                db.session.commit()
+                flash(_("地块已登记"), "success")
+                return redirect(url_for("land.parcel", parcel_id=parcel.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template("land/parcel_form.html", form=form, parcel=None), status
+
+
+@bp.route("/parcels/<id:parcel_id>/edit", methods=["GET", "POST"])
+@allow(*WRITERS)
+def edit_parcel(parcel_id: int):
+    parcel = writable_or_404(Parcel, parcel_id, current_user)
+    form = ParcelForm(obj=parcel if request.method == "GET" else None)
+    form.zone_id.choices = []
+    if form.validate_on_submit():
+        try:
+            update_parcel(parcel, form_values(form, PARCEL_FIELDS), current_user)
+        except LandError as exc:
+            db.session.rollback()
+            field_error(form, exc.field, str(exc), fallback="code")
+        else:
+            db.session.commit()
+            flash(_("地块已保存"), "success")
+            return redirect(url_for("land.parcel", parcel_id=parcel.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template("land/parcel_form.html", form=form, parcel=parcel), status
+
+
+def history(column: Any, ident: int) -> list[LandEvent]:
+    stmt = select(LandEvent).where(column == ident)
+    return list(db.session.scalars(stmt.order_by(LandEvent.effective_on, LandEvent.id)))
+
+
+def claims_of(column: Any, ident: int) -> list[LandClaim]:
+    stmt = select(LandClaim).where(column == ident)
+    stmt = stmt.order_by(LandClaim.released_on.is_not(None), LandClaim.started_on.desc())
+    return list(db.session.scalars(stmt))
+
+
+def render_parcel(parcel: Parcel, status_form_=None, claim_form=None, upload_form=None, code=200):
+    writable = can_write_zone(current_user, parcel.zone_id)
+    claims = claims_of(LandClaim.parcel_id, parcel.id)
+    claim_form = claim_form or ClaimForm(formdata=None)
+    claim_form.project_id.choices = project_choices(parcel.zone_id, current_user)
+    attachments = db.session.scalars(
+        select(LandAttachment)
+        .where(LandAttachment.parcel_id == parcel.id, LandAttachment.deleted_at.is_(None))
+        .order_by(LandAttachment.uploaded_at.desc())
+    ).all()
+    buildings = db.session.scalars(
+        select(Building).where(Building.parcel_id == parcel.id, Building.deleted_at.is_(None))
+    ).all()
+    page = render_template(
+        "land/parcel.html",
+        parcel=parcel,
+        writable=writable,
+        events=history(LandEvent.parcel_id, parcel.id),
+        claims=claims,
+        open_projects={c.project_id for c in claims if c.released_on is None},
+        buildings=buildings,
+        attachments=attachments,
+        status_form=status_form_ or status_form(PARCEL_STATUSES, formdata=None),
+        claim_form=claim_form,
+        upload_form=upload_form or UploadForm(formdata=None),
+    )
+    return page, code
+
+
+@bp.get("/parcels/<id:parcel_id>")
+@allow(*SIGNED_IN)
+def parcel(parcel_id: int):
+    return render_parcel(get_or_404(Parcel, parcel_id))
+
+
+@bp.post("/parcels/<id:parcel_id>/status")
+@allow(*WRITERS)
+def parcel_status(parcel_id: int):
+    """Move a parcel to another status (a dated event; the history is never rewritten)."""
+    parcel = writable_or_404(Parcel, parcel_id, current_user)
+    form = status_form(PARCEL_STATUSES)
+    if form.validate_on_submit():
+        try:
+            change_status(
+                parcel, form.status.data, current_user, form.effective_on.data, form.note.data
+            )
+        except LandError as exc:
+            db.session.rollback()
+            field_error(form, exc.field, str(exc), fallback="status")
+        else:
+            db.session.commit()
+            flash(_("状态已变更"), "success")
+            return redirect(url_for("land.parcel", parcel_id=parcel.id, _anchor="history"))
+    return render_parcel(parcel, status_form_=form, code=400)
+
+
+def claim_project(form: ClaimForm, zone_id: int) -> Project | None:
+    project_id = form.project_id.data
+    project = db.session.get(Project, project_id) if project_id else None
+    visible = project is not None and db.session.scalar(
+        scoped(select(Project.id).where(Project.id == project.id), Project, current_user)
+    )
+    if not visible or project.zone_id != zone_id or project.deleted_at is not None:
+        field_error(form, "project_id", _("请选择本开发区的项目"), fallback="project_id")
+        return None
+    return project
+
+
+def submit_claim(subject: Any, form: ClaimForm) -> bool:
+    """Reserve or supply ``subject`` from a submitted claim form; True when committed."""
+    if not form.validate_on_submit():
+        return False
+    project = claim_project(form, subject.zone_id)
+    if project is None:
+        return False
+    try:
+        claim(
+            subject, project, form.kind.data, current_user, form.effective_on.data, form.note.data
+        )
+    except LandError as exc:
+        db.session.rollback()
+        field_error(form, exc.field, str(exc), fallback="project_id")
+        return False
+    db.session.commit()
+    kind = label(CLAIM_KINDS, form.kind.data)
+    flash(_("已记录：%(kind)s给项目“%(name)s”", kind=kind, name=project.display_name()), "success")
+    return True
+
+
+@bp.post("/parcels/<id:parcel_id>/claims")
+@allow(*WRITERS)
+def parcel_claim(parcel_id: int):
+    parcel = writable_or_404(Parcel, parcel_id, current_user)
+    form = ClaimForm()
+    form.project_id.choices = project_choices(parcel.zone_id, current_user)
+    if submit_claim(parcel, form):
+        back = request.form.get("back") == "project"
+        if back:
+            return redirect(url_for("projects.detail", project_id=form.project_id.data))
+        return redirect(url_for("land.parcel", parcel_id=parcel.id, _anchor="claims"))
+    return render_parcel(parcel, claim_form=form, code=400)
+
+
+@bp.post("/claims/<id:claim_id>/release")
+@allow(*WRITERS)
+def release_claim(claim_id: int):
+    held = get_or_404(LandClaim, claim_id)
+    model = Parcel if held.parcel_id else Building
+    subject = writable_or_404(model, held.parcel_id or held.building_id, current_user)
+    if ConfirmForm().validate_on_submit():
+        try:
+            release(held, subject, current_user)
+        except LandError as exc:
+            db.session.rollback()
+            flash(str(exc), "danger")
+        else:
+            db.session.commit()
+            flash(_("已解除"), "success")
+    endpoint, key = (
+        ("land.parcel", "parcel_id") if held.parcel_id else ("land.building", "building_id")
+    )
+    return redirect(url_for(endpoint, **{key: subject.id}))
+
+
+@bp.post("/parcels/<id:parcel_id>/attachments")
+@allow(*WRITERS)
+def parcel_attachment(parcel_id: int):
+    parcel = writable_or_404(Parcel, parcel_id, current_user)
+    form = UploadForm()
+    if form.validate_on_submit():
+        try:
+            upload = form.file.data
+            save_land_attachment(parcel, upload.stream, upload.filename or "", current_user)
+        except AttachmentError as exc:
+            db.session.rollback()
+            field_error(form, "file", str(exc), fallback="file")
+        else:
+            db.session.commit()
+            flash(_("附件已上传"), "success")
+            return redirect(url_for("land.parcel", parcel_id=parcel.id, _anchor="attachments"))
+    return render_parcel(parcel, upload_form=form, code=400)
+
+
+@bp.get("/parcels/<id:parcel_id>/attachments/<id:attachment_id>")
+@allow(*SIGNED_IN)
+def parcel_attachment_file(parcel_id: int, attachment_id: int):
+    parcel = get_or_404(Parcel, parcel_id)
+    attachment = get_or_404(LandAttachment, attachment_id)
+    if attachment.parcel_id != parcel.id:
+        abort(404)
+    try:
+        path = stored_path(attachment.stored_name)
+    except FileNotFoundError:
+        abort(404)
+    if not path.is_file():
+        abort(404)
+    fallback = ascii_fallback(attachment.filename, f"attachment-{attachment.id}")
+    response = download(path, attachment.filename, fallback, attachment.content_type, max_age=0)
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@bp.get("/conflicts")
+@allow(*SIGNED_IN)
+def conflicts():
+    """Parcels and buildings two projects hold at once (the city sees every zone's)."""
+    return render_template("land/conflicts.html", rows=conflicting_claims(current_user))
