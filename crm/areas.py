@@ -24,6 +24,8 @@ import crm.chains.milestones
 import crm.chains.services
 import crm.enterprises.services
 import crm.imports.services
+import crm.instructions.hooks
+import crm.instructions.services
 import crm.projects.ledger_kind
 import crm.projects.services
 import crm.projects.transitions
@@ -58,6 +60,10 @@ from crm.enterprises.seed import seed_industry_classes
 from crm.enterprises.views import bp as enterprises_bp
 from crm.imports.kinds import ImportKind, register_kind
 from crm.imports.views import bp as imports_bp
+from crm.instructions.demo import load_demo_instructions
+from crm.instructions.hooks import daily_items, dashboard_panel
+from crm.instructions.queries import digest_section
+from crm.instructions.views import bp as instructions_bp
 from crm.projects.cli import projects
 from crm.projects.demo import load_demo_projects
 from crm.projects.ledger_kind import LEDGER_IMPORTS
@@ -66,6 +72,7 @@ from crm.quotas.cli import quota
 from crm.quotas.indicators import seed_indicators
 from crm.quotas.seed import seed_quotas
 from crm.reminders.cli import reminders
+from crm.reminders.composing import DAILY_SECTIONS
 from crm.reminders.team_digests import SECTIONS
 from crm.reminders.views import bp as reminders_bp
 from crm.targets.cli import targets
@@ -99,6 +106,7 @@ class Area:
     registers: tuple[ModuleType, ...] = ()  # import registers scope rules, settings, hooks
     importers: tuple[ImportKind, ...] = ()  # kinds of upload for crm.imports
     digest_sections: tuple[tuple[str, Callable[[Any, Any], Any]], ...] = ()  # (name, f(user, week))
+    daily_sections: tuple[tuple[str, Callable[[Any, Any], Any]], ...] = ()  # (name, f(user, day))
     dashboard_panels: tuple[tuple[str, Callable[[], Any]], ...] = ()  # (name, f())
     home: Callable[[], Any] | None = None  # the page at "/"
 
@@ -167,6 +175,15 @@ AREAS: tuple[Area, ...] = (
         seed=(Step("quota", seed_quotas), Step("goal", seed_indicators)),
         registers=(crm.quotas.services, crm.quotas.indicators),
     ),
+    Area(
+        "instructions",
+        blueprints=(instructions_bp,),
+        demo=(Step("instruction", load_demo_instructions),),
+        registers=(crm.instructions.services, crm.instructions.hooks),
+        digest_sections=(("instructions", digest_section),),
+        dashboard_panels=(("instructions", dashboard_panel),),
+        daily_sections=(("instructions", daily_items),),
+    ),
     Area("imports", blueprints=(imports_bp,), registers=(crm.imports.services,)),
     Area("reminders", blueprints=(reminders_bp,), cli=(reminders,)),
     Area("admin", blueprints=(admin_bp,)),
@@ -181,14 +198,16 @@ def steps(kind: str) -> list[Step]:
 
 
 def plug_in(app: Flask) -> None:
-    """Hand the areas' home page, importers, dashboard panels and digest sections to the plug
-    points below (called by app.py; blueprints and CLI groups are registered there)."""
+    """Hand the areas' home page, importers, dashboard panels, digest and daily-reminder
+    sections to the plug points below (called by app.py; blueprints and CLI groups are
+    registered there)."""
     app.extensions["crm.home"] = home_page()
     for area in AREAS:
         for kind in area.importers:
             register_kind(kind)
         PANELS.update(area.dashboard_panels)
         SECTIONS.update(area.digest_sections)
+        DAILY_SECTIONS.update(area.daily_sections)
 
 
 def home_page() -> Callable[[], Any]:

@@ -15,6 +15,7 @@ from crm.core.models import AuditLog, Heartbeat, Setting
 from crm.core.period_lock import PeriodLock
 from crm.enterprises.models import Contact, Enterprise, IndustryClass
 from crm.imports.models import ImportBatch, ImportChange
+from crm.instructions.models import Instruction, InstructionEntry
 from crm.projects.models import Attachment, Project, ProjectMilestone, StageEvent
 from crm.quotas.models import Indicator, IndicatorActual, Quota, QuotaTier
 from crm.reminders.models import CalendarFeed, HolidayOverride, ReminderLog
@@ -41,6 +42,8 @@ __all__ = [
     "Indicator",
     "IndicatorActual",
     "IndustryClass",
+    "Instruction",
+    "InstructionEntry",
     "LoginFailure",
     "LoginSession",
     "NodeEnterprise",

@@ -35,7 +35,14 @@ from crm.zones.models import Zone
 LIST_LIMIT = 10
 # Sections other areas add to the dashboards, by name (Area.dashboard_panels in crm/areas.py):
 # a function of no arguments giving the section's data for the signed-in user.
+# A panel function with a ``template`` attribute renders itself: the dashboards include that
+# template with the function's result as ``panel`` (and ``zone`` on a zone's dashboard).
 PANELS: dict[str, Callable[[], Any]] = {}
+
+
+def own_panels() -> list[tuple[str, Any]]:
+    """(template, data) of the registered panels that bring their own template."""
+    return [(fn.template, fn()) for fn in PANELS.values() if getattr(fn, "template", None)]
 
 
 def zone_or_404(zone_id: Any, user: Any = None) -> Zone:

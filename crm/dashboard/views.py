@@ -12,7 +12,14 @@ from crm.core.access import CITY_LEVEL, SIGNED_IN, allow
 from crm.dashboard import report_views
 from crm.dashboard.charts import TierBar, funnel_chart, ratio_chart, tier_chart
 from crm.dashboard.helpers import selected_year, template_helpers, year_choices
-from crm.dashboard.services import CityBoard, ZoneBoard, city_board, zone_board, zone_or_404
+from crm.dashboard.services import (
+    CityBoard,
+    ZoneBoard,
+    city_board,
+    own_panels,
+    zone_board,
+    zone_or_404,
+)
 from crm.projects.stages import PIPELINE, SIDE, stage_label
 from crm.zones.services import visible_zones
 
@@ -57,6 +64,7 @@ def render_zone(zone_id: int) -> Any:
         tier_svg=tier_chart(_("年度目标完成情况"), tier_bars(board.tiers), chart_labels()),
         funnel_svg=funnel,
         stages=stages,
+        panels=own_panels(),
         **template_helpers(),
     )
 
@@ -78,6 +86,7 @@ def render_city() -> Any:
         years=year_choices(year),
         league_svg=league_svg,
         charted=len(charted),
+        panels=own_panels(),
         **template_helpers(),
     )
 

@@ -188,3 +188,12 @@ PLACE_AND_STATUS_WORDS = (
     N_("停业"),
     N_("清算"),
 )
+
+INSTRUCTION_WORDS = (  # crm.instructions.models: states and timeline entries, shown via |label
+    N_("待办理"),
+    N_("办理中"),
+    N_("已办结"),
+    N_("办理情况"),
+    N_("办结"),
+    N_("重新打开"),
+)
