@@ -38,6 +38,7 @@ import crm.targets.services
 import crm.zones.services
 from crm.admin.views import bp as admin_bp
 from crm.api.chains import bp as api_chains_bp
+from crm.api.instructions import bp as api_instructions_bp
 from crm.api.projects import bp as api_projects_bp
 from crm.api.quota import bp as api_quota_bp
 from crm.api.targets import bp as api_targets_bp
@@ -188,7 +189,17 @@ AREAS: tuple[Area, ...] = (
     Area("reminders", blueprints=(reminders_bp,), cli=(reminders,)),
     Area("admin", blueprints=(admin_bp,)),
     Area("backup", cli=(backup, restore)),
-    Area("api", api=(api_bp, api_targets_bp, api_projects_bp, api_quota_bp, api_chains_bp)),
+    Area(
+        "api",
+        api=(
+            api_bp,
+            api_targets_bp,
+            api_projects_bp,
+            api_quota_bp,
+            api_chains_bp,
+            api_instructions_bp,
+        ),
+    ),
 )
 
 
