@@ -116,3 +116,24 @@ def test_the_daily_costs_the_same_queries_for_one_or_many_instructions(app, worl
     db.session.expire_all()
     many = _queries(lambda: render_digest(world["staff"], "daily", MONDAY))
     assert many == one
+
+
+def test_the_daily_scan_sends_to_an_assignee_with_only_instructions(app, world):
+    from crm.reminders.scans import daily_candidates
+
+    issue(world, assignee_id=world["staff"].id)
+    issue(world, zone="b")  # nobody named: the zone's manager
+    done = issue(world, assignee_id=world["staff2"].id)
+    services.close_instruction(done, world["leader"])
+    db.session.commit()
+    assert {u.id for u in daily_candidates(MONDAY)} == {world["staff"].id, world["manager_b"].id}
+
+
+def test_the_daily_tick_puts_the_assignees_e_mail_in_the_outbox(app, world):
+    from crm.reminders.tasks import daily_task
+    from tests.test_reminders_support import rows
+
+    issue(world, assignee_id=world["staff"].id)
+    daily_task.delay()
+    daily = [r for r in rows() if r.kind == "daily"]
+    assert [r.recipient_id for r in daily] == [world["staff"].id]

@@ -230,3 +230,12 @@ def test_the_list_is_390px_friendly(world, client, login_as):
     login_as(world["staff"])
     page = client.get("/instructions/").get_data(as_text=True)
     assert "table-responsive" in page and "col-6" in page
+
+
+def test_the_audit_log_names_instruction_entries(world, client, login_as):
+    instruction = issue(world, assignee_id=world["staff"].id)
+    services.add_report(instruction, world["staff"], "已对接")
+    db.session.commit()
+    login_as(make_user("admin"))
+    page = client.get("/admin/audit?entity=批示").get_data(as_text=True)
+    assert "办理情况" in page and "承办人" in page and "赵专员" in page

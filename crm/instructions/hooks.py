@@ -60,3 +60,6 @@ dashboard_panel.template = "instructions/_panel.html"  # type: ignore[attr-defin
 def daily_items(user: Any, day: date) -> list[InstructionItem]:
     """Open instructions waiting on the recipient, for the daily reminder."""
     return queries.assigned_to(user, day)
+
+
+daily_items.recipients = queries.waiting_users  # type: ignore[attr-defined]

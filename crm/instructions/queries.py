@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, case, func, or_
+from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.orm import selectinload
 
+from crm.auth.models import User
 from crm.core.access import scoped_select
 from crm.core.timeutil import local_today
 from crm.extensions import db
@@ -137,6 +138,20 @@ def assigned_to(user: Any, day: date) -> list[InstructionItem]:
         .limit(LIST_LIMIT)
     )
     return [item(i, day) for i in db.session.scalars(_options(stmt))]
+
+
+def waiting_users(day: date) -> Select:
+    """Ids of the users ``assigned_to`` has items for: named assignees of open instructions,
+    and the managers of zones with open instructions naming nobody (the daily's recipients)."""
+    waiting = or_(
+        Instruction.assignee_id == User.id,
+        and_(
+            Instruction.assignee_id.is_(None),
+            Instruction.zone_id == User.zone_id,
+            User.role == "manager",
+        ),
+    )
+    return select(User.id).join(Instruction, waiting).where(Instruction.status != "closed")
 
 
 def counts(user: Any, today: date, zone_id: int | None = None) -> tuple[int, int]:

@@ -20,6 +20,7 @@ from sqlalchemy import select
 from crm.auth.models import User
 from crm.core.access import ISSUERS, scope_rule, zone_clause
 from crm.core.audit import record_audit
+from crm.core.audit_labels import ACTION_LABELS, ENTITY_LABELS, FIELD_LABELS
 from crm.core.boundary import MAX_ID
 from crm.core.timeutil import local_today, to_local, utcnow
 from crm.extensions import db
@@ -29,6 +30,17 @@ from crm.zones.models import Zone
 MAX_CONTENT = 2000
 MAX_AHEAD_DAYS = 3 * 366  # a 时限 at most about three years ahead
 CLOSERS = ("coordinator",)  # besides the issuer
+
+# what the audit log calls these entries
+ENTITY_LABELS["instruction"] = _l("批示")
+ACTION_LABELS.update(report=_l("办理情况"), close=_l("办结"), reopen=_l("重新打开"))
+FIELD_LABELS.update(
+    subject=_l("对象"),
+    record_id=_l("记录编号"),
+    assignee_id=_l("承办人"),
+    due_on=_l("时限"),
+    reported_on=_l("办理日期"),
+)
 
 
 class InstructionError(ValueError):

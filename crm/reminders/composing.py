@@ -64,7 +64,8 @@ FIELD_LABELS = {
 LIST_LIMIT = 30
 # Items other areas add to the daily e-mail, by name (Area.daily_sections in crm/areas.py): a
 # function (user, day) giving the items waiting on the user (each may have ``days_late``),
-# rendered by the templates email/_daily_<name>.html and .txt.
+# rendered by the templates email/_daily_<name>.html and .txt; its ``recipients(day)``
+# attribute, a SELECT of user ids, adds those users to the day's candidates.
 DAILY_SECTIONS: dict[str, Callable[[Any, date], Sequence[Any]]] = {}
 
 
