@@ -239,6 +239,7 @@ def _locale_tag() -> str:
 def register_template_helpers(app: Flask) -> None:
     from crm.core.i18n import join_words, label, words
     from crm.core.nav import active_endpoint, nav_items
+    from crm.core.page_sections import page_sections
 
     app.jinja_env.filters["datetime_zh"] = format_datetime_zh
     app.jinja_env.filters["label"] = label  # a stored vocabulary word, translated
@@ -247,6 +248,7 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["nav_items"] = nav_items
     app.jinja_env.globals["active_endpoint"] = active_endpoint
     app.jinja_env.globals["current_locale_tag"] = _locale_tag
+    app.jinja_env.globals["page_sections"] = page_sections  # areas' parts of a record's page
 
 
 def register_cli(app: Flask) -> None:

@@ -27,6 +27,8 @@ import crm.channels.services
 import crm.channels.tasks
 import crm.enterprises.services
 import crm.imports.services
+import crm.instructions.hooks
+import crm.instructions.services
 import crm.land.building_views
 import crm.land.goals
 import crm.land.map_views
@@ -48,6 +50,7 @@ import crm.targets.services
 import crm.zones.services
 from crm.admin.views import bp as admin_bp
 from crm.api.chains import bp as api_chains_bp
+from crm.api.instructions import bp as api_instructions_bp
 from crm.api.projects import bp as api_projects_bp
 from crm.api.quota import bp as api_quota_bp
 from crm.api.targets import bp as api_targets_bp
@@ -73,6 +76,10 @@ from crm.enterprises.seed import seed_industry_classes
 from crm.enterprises.views import bp as enterprises_bp
 from crm.imports.kinds import ImportKind, register_kind
 from crm.imports.views import bp as imports_bp
+from crm.instructions.demo import load_demo_instructions
+from crm.instructions.hooks import daily_items, dashboard_panel
+from crm.instructions.queries import digest_section
+from crm.instructions.views import bp as instructions_bp
 from crm.land.demo import load_demo_land
 from crm.land.goals import dashboard_panel as land_panel
 from crm.land.views import bp as land_bp
@@ -87,6 +94,7 @@ from crm.quotas.cli import quota
 from crm.quotas.indicators import seed_indicators
 from crm.quotas.seed import seed_quotas
 from crm.reminders.cli import reminders
+from crm.reminders.composing import DAILY_SECTIONS
 from crm.reminders.team_digests import SECTIONS
 from crm.reminders.views import bp as reminders_bp
 from crm.targets.cli import targets
@@ -120,6 +128,7 @@ class Area:
     registers: tuple[ModuleType, ...] = ()  # import registers scope rules, settings, hooks
     importers: tuple[ImportKind, ...] = ()  # kinds of upload for crm.imports
     digest_sections: tuple[tuple[str, Callable[[Any, Any], Any]], ...] = ()  # (name, f(user, week))
+    daily_sections: tuple[tuple[str, Callable[[Any, Any], Any]], ...] = ()  # (name, f(user, day))
     dashboard_panels: tuple[tuple[str, Callable[[], Any]], ...] = ()  # (name, f())
     home: Callable[[], Any] | None = None  # the page at "/"
 
@@ -209,6 +218,15 @@ AREAS: tuple[Area, ...] = (
         registers=(crm.progress.services, crm.progress.views, crm.progress.import_kind),
         importers=(PROGRESS_IMPORTS,),
     ),
+    Area(
+        "instructions",
+        blueprints=(instructions_bp,),
+        demo=(Step("instruction", load_demo_instructions),),
+        registers=(crm.instructions.services, crm.instructions.hooks),
+        digest_sections=(("instructions", digest_section),),
+        dashboard_panels=(("instructions", dashboard_panel),),
+        daily_sections=(("instructions", daily_items),),
+    ),
     Area("imports", blueprints=(imports_bp,), registers=(crm.imports.services,)),
     Area("reminders", blueprints=(reminders_bp,), cli=(reminders,)),
     Area(
@@ -220,7 +238,17 @@ AREAS: tuple[Area, ...] = (
     ),
     Area("admin", blueprints=(admin_bp,)),
     Area("backup", cli=(backup, restore)),
-    Area("api", api=(api_bp, api_targets_bp, api_projects_bp, api_quota_bp, api_chains_bp)),
+    Area(
+        "api",
+        api=(
+            api_bp,
+            api_targets_bp,
+            api_projects_bp,
+            api_quota_bp,
+            api_chains_bp,
+            api_instructions_bp,
+        ),
+    ),
 )
 
 
@@ -230,14 +258,16 @@ def steps(kind: str) -> list[Step]:
 
 
 def plug_in(app: Flask) -> None:
-    """Hand the areas' home page, importers, dashboard panels and digest sections to the plug
-    points below (called by app.py; blueprints and CLI groups are registered there)."""
+    """Hand the areas' home page, importers, dashboard panels, digest and daily-reminder
+    sections to the plug points below (called by app.py; blueprints and CLI groups are
+    registered there)."""
     app.extensions["crm.home"] = home_page()
     for area in AREAS:
         for kind in area.importers:
             register_kind(kind)
         PANELS.update(area.dashboard_panels)
         SECTIONS.update(area.digest_sections)
+        DAILY_SECTIONS.update(area.daily_sections)
 
 
 def home_page() -> Callable[[], Any]:

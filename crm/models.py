@@ -22,6 +22,7 @@ from crm.core.models import AuditLog, Heartbeat, Setting
 from crm.core.period_lock import PeriodLock
 from crm.enterprises.models import Contact, Enterprise, IndustryClass
 from crm.imports.models import ImportBatch, ImportChange
+from crm.instructions.models import Instruction, InstructionEntry
 from crm.land.models import (
     Building,
     LandAttachment,
@@ -62,6 +63,8 @@ __all__ = [
     "Indicator",
     "IndicatorActual",
     "IndustryClass",
+    "Instruction",
+    "InstructionEntry",
     "LandAttachment",
     "LandClaim",
     "LandEvent",

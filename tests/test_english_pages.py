@@ -43,6 +43,8 @@ DATA_TABLES = (
     "node_target",
     "node_project",
     "roadmap_milestone",
+    "instruction",
+    "instruction_entry",
     "indicator",
     "quota",
     "quota_tier",

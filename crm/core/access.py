@@ -28,6 +28,9 @@ ScopeFn = Callable[[Any], ColumnElement[bool] | None]
 SIGNED_IN = ROLES
 WRITERS = ("staff", "manager", "coordinator", "admin")
 CITY_LEVEL = CITY_ROLES
+# Who may write an instruction (批示): a leader (viewer) writes nothing else — every other
+# route that changes data allows WRITERS or fewer (tests/test_instructions_access.py walks them).
+ISSUERS = ("coordinator", "viewer")
 
 
 @dataclass(frozen=True)

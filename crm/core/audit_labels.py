@@ -106,7 +106,9 @@ FIELD_LABELS = {
     "coordination": _l("需协调事项"),
 }
 # Fields whose values are user ids: shown by the user's display name.
-USER_FIELDS = frozenset({"owner_id", "actor_id", "user_id", "assign", "settled_by_id"})
+USER_FIELDS = frozenset(
+    {"owner_id", "actor_id", "user_id", "assign", "settled_by_id", "assignee_id"}
+)
 
 
 def action_label(action: str) -> str:

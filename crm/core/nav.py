@@ -32,6 +32,7 @@ NAV = [
     NavItem("projects.index", _p("nav", "项目库"), ALL),
     NavItem("chains.index", _p("nav", "产业链图谱"), ALL),
     NavItem("land.index", _p("nav", "用地载体"), ALL),
+    NavItem("instructions.index", _p("nav", "批示督办"), ALL),
     NavItem("imports.index", _p("nav", "导入导出"), ("staff", "manager", "coordinator", "admin")),
     NavItem("zones.index", _p("nav", "开发区"), ALL),
     NavItem("admin.users", _p("nav", "系统管理"), ("admin",)),

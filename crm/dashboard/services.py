@@ -35,6 +35,8 @@ from crm.zones.models import Zone
 LIST_LIMIT = 10
 # Sections other areas add to the dashboards, by name (Area.dashboard_panels in crm/areas.py):
 # a function of no arguments giving the section's data for the signed-in user.
+# A panel function with a ``template`` attribute renders itself: the dashboards include that
+# template with the function's result as ``panel`` (and ``zone`` on a zone's dashboard).
 PANELS: dict[str, Callable[[], Any]] = {}
 
 
@@ -61,9 +63,14 @@ def chain_rows() -> list[tuple[Any, Any]] | None:
 
 
 def area_panels() -> list[tuple[str, Any]]:
-    """(name, data) of the other areas' dashboard sections; each renders with its own
-    template ``<name>/_dashboard_panel.html`` (the chain coverage has its own place)."""
-    return [(name, panel()) for name, panel in PANELS.items() if name != "chains"]
+    """(template, data) of the other areas' dashboard sections (the chain coverage has its own
+    place): a panel function's ``template`` attribute names its template, else it is
+    ``<name>/_dashboard_panel.html``; the template reads the data as ``panel``."""
+    return [
+        (getattr(panel, "template", f"{name}/_dashboard_panel.html"), panel())
+        for name, panel in PANELS.items()
+        if name != "chains"
+    ]
 
 
 @dataclass

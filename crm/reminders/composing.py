@@ -7,6 +7,7 @@ city digests are in ``crm.reminders.team_digests``.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -61,6 +62,11 @@ FIELD_LABELS = {
     "code_name": "代号",
 }
 LIST_LIMIT = 30
+# Items other areas add to the daily e-mail, by name (Area.daily_sections in crm/areas.py): a
+# function (user, day) giving the items waiting on the user (each may have ``days_late``),
+# rendered by the templates email/_daily_<name>.html and .txt; its ``recipients(day)``
+# attribute, a SELECT of user ids, adds those users to the day's candidates.
+DAILY_SECTIONS: dict[str, Callable[[Any, date], Sequence[Any]]] = {}
 
 
 @dataclass(frozen=True)
@@ -95,16 +101,19 @@ def daily_digest(user: User, day: date) -> dict[str, Any] | None:
     LIST_LIMIT listed, all counted); None when nothing is due."""
     floor = overdue_floor(day)
     total, overdue_count = count_follow_ups(user, floor, day, day)
-    if not total:
+    sections = {name: list(section(user, day)) for name, section in DAILY_SECTIONS.items()}
+    extra = [entry for entries in sections.values() for entry in entries]
+    if not total and not extra:
         return None
-    items = follow_ups(user, floor, day, day, limit=LIST_LIMIT)
+    items = follow_ups(user, floor, day, day, limit=LIST_LIMIT) if total else []
     return {
         "day": day,
         "overdue": [item for item in items if item.days_late > 0],
         "due_today": [item for item in items if item.days_late == 0],
-        "count": total,
-        "overdue_count": overdue_count,
+        "count": total + len(extra),
+        "overdue_count": overdue_count + sum(getattr(e, "days_late", 0) > 0 for e in extra),
         "not_listed": total - len(items),
+        "sections": sections,
     }
 
 

@@ -23,6 +23,7 @@ from crm.auth.models import User
 from crm.core.models import Heartbeat
 from crm.extensions import db
 from crm.projects.models import Project
+from crm.reminders.composing import DAILY_SECTIONS
 from crm.reminders.models import OPEN_STATUSES, ReminderLog
 from crm.reminders.periods import (
     Period,
@@ -53,7 +54,8 @@ class ScanResult:
 
 
 def daily_candidates(day: date) -> list[User]:
-    """Owners of open targets and projects with a follow-up due on or before ``day``."""
+    """Owners of open targets and projects with a follow-up due on or before ``day``, and
+    the users the areas' daily sections have items for."""
     floor = overdue_floor(day)
     targets = select(Target.owner_id).where(
         Target.deleted_at.is_(None),
@@ -65,7 +67,9 @@ def daily_candidates(day: date) -> list[User]:
         Project.stage != "terminated",
         Project.next_follow_up.between(floor, day),
     )
-    owners = union(targets, projects).subquery()
+    # a daily section's ``recipients(day)``: a SELECT of the ids of users it has items for
+    others = [f.recipients(day) for f in DAILY_SECTIONS.values() if hasattr(f, "recipients")]
+    owners = union(targets, projects, *others).subquery()
     return list(db.session.scalars(select(User).where(User.id.in_(select(owners.c[0])))))
 
 

@@ -45,9 +45,15 @@ except ImportError:  # pragma: no cover — depends on the areas installed
 GAP_LIMIT = 20
 PER_OWNER = 5  # overdue items listed per staff member in the manager digest
 
-# Sections other areas add to the city-level weekly digest, by name (Area.digest_sections in
-# crm/areas.py): a function (user, week) giving the section's data for its template.
+# Sections other areas add to the manager and city-level weekly digests, by name
+# (Area.digest_sections in crm/areas.py): a function (user, week) giving the section's data,
+# in the context under its name and under ``sections``; the digests render
+# email/_digest_<name>.html and .txt when an area ships them.
 SECTIONS: dict[str, Callable[[Any, Any], Any]] = {}
+
+
+def registered_sections(user: User, week: Week) -> dict[str, Any]:
+    return {name: section(user, week) for name, section in SECTIONS.items()}
 
 
 def _visible(user: User, project_ids: set[int]) -> dict[int, Project]:
@@ -195,6 +201,7 @@ def weekly_manager_digest(user: User, week: Week, shared: bool = False) -> dict[
         "stage_changes": stage_changes(user, week, zone.id),
         "new_targets": new_targets(user, week, zone.id),
         "overdue": overdue_per_owner(user, week.day, zone.id),
+        "sections": registered_sections(user, week),
     }
 
 
@@ -297,7 +304,8 @@ def city_sections(user: User, week: Week, shared: bool = False) -> dict[str, Any
         ],
         "chain_gaps": chain_gaps(user),
         "stage_changes": stage_changes(user, week),
-        **{name: section(user, week) for name, section in SECTIONS.items()},
+        **(sections := registered_sections(user, week)),
+        "sections": sections,
     }
 
 

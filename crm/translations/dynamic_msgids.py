@@ -210,3 +210,12 @@ LAND_LABELS = (  # crm.land.models: statuses, land uses, kinds (shown through _(
     N_("已售"),
     N_("供应"),
 )
+
+INSTRUCTION_WORDS = (  # crm.instructions.models: states and timeline entries, shown via |label
+    N_("待办理"),
+    N_("办理中"),
+    N_("已办结"),
+    N_("办理情况"),
+    N_("办结"),
+    N_("重新打开"),
+)

@@ -2,14 +2,14 @@
 channel outbox and the shared access-token cache
 
 Revision ID: 0019_channels
-Revises: 0015_progress
+Revises: 0017_instructions
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0019_channels"
-down_revision = "0015_progress"
+down_revision = "0017_instructions"
 branch_labels = None
 depends_on = None
 

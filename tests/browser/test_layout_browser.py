@@ -35,6 +35,7 @@ DETAILS = (
     ("/targets/", r"^/targets/\d+$"),
     ("/projects/", r"^/projects/\d+$"),
     ("/chains/", r"^/chains/\d+$"),
+    ("/instructions/", r"^/instructions/\d+$"),
 )
 WIDTH_JS = "document.documentElement.scrollWidth"
 OVERFLOW_JS = """(width) => {
