@@ -261,7 +261,7 @@ def city_sections(user: User, week: Week, shared: bool = False) -> dict[str, Any
         key = ("city", week.day, user.role, user.zone_id)
         return cached(key, lambda: city_sections(user, week, shared=False))
     zones = _active_zones(user)
-    results = zones_attainment(zones, week.day.year)
+    results = zones_attainment(zones, week.day.year, complete=False, withdrawn=False)
     counts = _zone_counts(user, week.day)
     rows = []
     for zone in zones:
