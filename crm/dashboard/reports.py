@@ -200,7 +200,7 @@ def monthly_report(
     """The quota table and indicators of a month (本期) and the year to its end (累计)."""
     start, end = month_bounds(year, month)
     ids = [zone.id for zone in zones]
-    attained = attainments(zones, year)
+    attained = attainments(zones, year, complete=False)  # tiers, their projects, at risk
     period = q.indicators(ids, start, end)
     to_date = q.indicators(ids, date(year, 1, 1), end)
     progress = month_totals(ids, year, month)

@@ -118,12 +118,14 @@ class ZoneAttainment:
         return round(sum(min(t.forecast, t.required) for t in self.result.tiers), 2)
 
 
-def attainments(zones: list[Zone], year: int) -> dict[int, ZoneAttainment]:
-    """Quota attainment of each zone, keeping the project facts (four statements)."""
+def attainments(zones: list[Zone], year: int, complete: bool = True) -> dict[int, ZoneAttainment]:
+    """Quota attainment of each zone, keeping the project facts (four statements).
+    ``complete=False``: the tiers and the forecast only (no 未计入 or withdrawn list), from
+    the facts that can change them (:func:`crm.quotas.services.load_facts`)."""
     rules = counting_rules()
     ids = [zone.id for zone in zones]
     tiers = quota_tiers(ids, year)
-    facts = load_facts(ids, year, rules)
+    facts = load_facts(ids, year, rules, None if complete else tiers, withdrawn_list=complete)
     result = {}
     for zone in zones:
         zone_facts = facts.get(zone.id, [])
@@ -265,7 +267,7 @@ def city_board(zones: list[Zone], year: int, today: date | None = None) -> CityB
     """The league of zones with tier attainment, indicators and totals."""
     today = today or local_today()
     ids = [zone.id for zone in zones]
-    attained = attainments(zones, year)
+    attained = attainments(zones, year, complete=False)  # the league reads tiers and forecast
     start, end = year_bounds(year)
     pipe = q.pipeline(ids, year, today)
     indicators = q.indicators(ids, start, end)

@@ -93,6 +93,10 @@ class Project(db.Model):
         Index("ix_project_zone_stage", "zone_id", "stage"),
         # the list's default order within a zone (most recently updated first)
         Index("ix_project_zone_updated_at_id", "zone_id", "updated_at", "id"),
+        # the city-wide quota summaries read the projects at or above the lowest tier
+        # threshold by amount, either basis (crm.quotas.services.load_facts)
+        Index("ix_project_contract_amount", "contract_amount_wan", "stage"),
+        Index("ix_project_planned_amount", "planned_total_wan", "stage"),
     )
 
     @property

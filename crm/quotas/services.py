@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, select, union_all
+from sqlalchemy import and_, false, func, or_, select, union_all
 
 from crm.core.access import scope_rule, zone_clause
 from crm.core.audit import record_audit
@@ -154,13 +154,44 @@ def _amount_column():
     return func.coalesce(Project.contract_amount_wan, Project.planned_total_wan)
 
 
-def load_facts(zone_ids: list[int], year: int, rules: Rules) -> dict[int, list[ProjectFacts]]:
+def _amount_at_least(floor: int):
+    """``_amount_column() >= floor`` written so that the amount indexes answer it."""
+    if get_setting("quota.amount_basis") == "planned":
+        return Project.planned_total_wan >= floor
+    return or_(
+        Project.contract_amount_wan >= floor,
+        and_(Project.contract_amount_wan.is_(None), Project.planned_total_wan >= floor),
+    )
+
+
+def lowest_threshold(tiers: dict[int, list[TierSpec]]) -> int | None:
+    """The lowest threshold over these zones' tiers (None: no tiers): the floor of
+    :func:`load_facts` for the city-wide summaries."""
+    return min((t.threshold_wan for specs in tiers.values() for t in specs), default=None)
+
+
+def load_facts(
+    zone_ids: list[int],
+    year: int,
+    rules: Rules,
+    tiers: dict[int, list[TierSpec]] | None = None,
+    withdrawn_list: bool = True,
+) -> dict[int, list[ProjectFacts]]:
     """Projects that can matter for ``year`` as plain facts, in one query: every project that
     reached the counting stage during the year, of whatever kind (the 未计入 list explains the
     ones that do not count), and late-stage candidates landing in it. Each fact carries the
     first time the project reached the counting stage (the stored milestone,
     ``crm.quotas.milestones``) and, when that was before the year, its first counting-stage
-    event during the year: all the counting reads."""
+    event during the year: all the counting reads.
+
+    Given the zones' ``tiers``, with the lowest threshold among them as the floor, only
+    the facts that can change the tiers (required / achieved / gap / surplus and the projects
+    behind them), the forecast and the withdrawn list are loaded: eligible projects first
+    reaching the counting stage this year at or above the floor or no longer at it, and
+    candidates at or above it — read through the amount indexes, never the year's other
+    projects or stage events; without ``withdrawn_list`` the withdrawn projects below the
+    floor are left out too. ``counted``, ``below_threshold`` and ``excluded`` (and then
+    ``withdrawn``) of attainments computed from them leave out what was not loaded."""
     start, end = date(year, 1, 1), date(year, 12, 31)  # effective dates are Shanghai dates
     counting = [s for s in PIPELINE if rank(s) >= rank(rules.counting_stage)]
     late = [s for s in PIPELINE if rank(s) >= rank(LATE_STAGE)]  # as compute_attainment asks
@@ -213,7 +244,23 @@ def load_facts(zone_ids: list[int], year: int, rules: Rules) -> dict[int, list[P
             *eligible,
         )
     )
-    stmt = union_all(reached, again, candidates)
+    floor = lowest_threshold(tiers) if tiers is not None else None
+    if tiers is None:
+        stmt = union_all(reached, again, candidates)
+    else:  # what cannot change a tier, the forecast or the withdrawn list stays in the table
+        withdrawn = or_(
+            Project.stage == "terminated",
+            and_(Project.stage != "paused", Project.stage.not_in(counting)),
+        )
+        if floor is None:  # no tiers: only the withdrawn list
+            stmt = reached.where(*eligible, withdrawn if withdrawn_list else false())
+        else:
+            enough = _amount_at_least(floor)
+            parts = [reached.where(*eligible, enough), candidates.where(enough)]
+            if withdrawn_list:  # any amount
+                below = func.coalesce(_amount_column(), 0) < floor
+                parts.append(reached.where(*eligible, below, withdrawn))
+            stmt = union_all(*parts)  # earlier years' projects are 未计入 only: not read
     facts: dict[int, list[ProjectFacts]] = defaultdict(list)
     for (
         pid,
@@ -243,12 +290,18 @@ def load_facts(zone_ids: list[int], year: int, rules: Rules) -> dict[int, list[P
     return facts
 
 
-def zones_attainment(zones: list[Zone], year: int) -> dict[int, Attainment]:
-    """Attainment of each zone for a year, in a constant number of queries."""
+def zones_attainment(
+    zones: list[Zone], year: int, complete: bool = True, withdrawn: bool = True
+) -> dict[int, Attainment]:
+    """Attainment of each zone for a year, in a constant number of queries. With
+    ``complete=False`` (city-wide summaries) the tiers and the forecast (and, with
+    ``withdrawn``, the withdrawn list) are the same, read from the projects at or above the
+    lowest threshold only; ``counted``, ``below_threshold`` and ``excluded`` then cover only
+    the loaded facts (:func:`load_facts`)."""
     rules = counting_rules()
     ids = [zone.id for zone in zones]
     tiers = quota_tiers(ids, year)
-    facts = load_facts(ids, year, rules)
+    facts = load_facts(ids, year, rules, None if complete else tiers, withdrawn)
     return {
         zone.id: compute_attainment(
             facts.get(zone.id, []), tiers.get(zone.id, []), year, rules, stage_probability
@@ -259,7 +312,7 @@ def zones_attainment(zones: list[Zone], year: int) -> dict[int, Attainment]:
 
 def report(zones: list[Zone], year: int) -> dict[str, Any]:
     """The quota report as plain data (CLI --json and the API)."""
-    results = zones_attainment(zones, year)
+    results = zones_attainment(zones, year, complete=False)  # tiers, withdrawn, forecast
     out = []
     for zone in zones:
         result = results[zone.id]

@@ -160,16 +160,6 @@ def overdue_per_owner(user: User, day: date, zone_id: int) -> list[dict[str, Any
     return groups
 
 
-def _zone_attainment(zone: Zone, year: int, shared: bool) -> Any:
-    """One zone's attainment; with ``shared`` taken from every zone's, computed once per
-    worker process and period (the same numbers for every recipient)."""
-    if shared:
-        every = cached(("attainment", year), lambda: zones_attainment(_active_zones(), year))
-        if zone.id in every:
-            return every[zone.id]
-    return zones_attainment([zone], year)[zone.id]
-
-
 def _active_zones(user: User | None = None) -> list[Zone]:
     stmt = select(Zone) if user is None else scoped_select(Zone, user)
     stmt = stmt.where(Zone.active.is_(True)).order_by(Zone.sort_order, Zone.id)
@@ -178,11 +168,14 @@ def _active_zones(user: User | None = None) -> list[Zone]:
 
 def weekly_manager_digest(user: User, week: Week, shared: bool = False) -> dict[str, Any] | None:
     """The zone's quota attainment and gap per tier with late-stage candidates, last week's
-    stage changes and new targets, and overdue items per staff member."""
+    stage changes and new targets, and overdue items per staff member (``shared`` changes
+    nothing here: every part is read for this zone only)."""
     zone = user.zone
     if zone is None:
         return None
-    result = _zone_attainment(zone, week.day.year, shared)
+    # the zone's complete attainment (未计入 included), read for this zone only: it does not
+    # grow with the number of zones, so there is nothing to share between recipients
+    result = zones_attainment([zone], week.day.year)[zone.id]
     wanted = {i for tier in result.tiers for i in tier.candidates}
     projects = _visible(user, wanted | {e.project_id for e in result.excluded})
     names = {pid: p.display_name() for pid, p in projects.items()}
@@ -268,7 +261,7 @@ def city_sections(user: User, week: Week, shared: bool = False) -> dict[str, Any
         key = ("city", week.day, user.role, user.zone_id)
         return cached(key, lambda: city_sections(user, week, shared=False))
     zones = _active_zones(user)
-    results = zones_attainment(zones, week.day.year)
+    results = zones_attainment(zones, week.day.year, complete=False, withdrawn=False)
     counts = _zone_counts(user, week.day)
     rows = []
     for zone in zones:
