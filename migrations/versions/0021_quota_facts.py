@@ -6,13 +6,13 @@ indexes let them range over the amounts (contract, else planned) instead of scan
 project; kept by the database with the rows, nothing to backfill or to go stale.
 
 Revision ID: 0021_quota_facts
-Revises: 0014_period_lock
+Revises: 0020_land
 """
 
 from alembic import op
 
 revision = "0021_quota_facts"
-down_revision = "0014_period_lock"
+down_revision = "0020_land"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """enterprise search grams: the same grams, cut from the text's Chinese pieces (ten times cheaper)
 
 Revision ID: 0023_search_grams_split
-Revises: 0020_land
+Revises: 0021_quota_facts
 
 The function's result is unchanged for every text (tests/test_search_grams.py compares the two
 definitions), so the expression index ``ix_enterprise_search_grams`` stays valid without a
@@ -11,7 +11,7 @@ rebuild; only new writes get cheaper.
 from alembic import op
 
 revision = "0023_search_grams_split"
-down_revision = "0020_land"
+down_revision = "0021_quota_facts"
 branch_labels = None
 depends_on = None
 
