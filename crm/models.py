@@ -18,6 +18,7 @@ from crm.imports.models import ImportBatch, ImportChange
 from crm.projects.models import Attachment, Project, ProjectMilestone, StageEvent
 from crm.quotas.models import Indicator, IndicatorActual, Quota, QuotaTier
 from crm.reminders.models import CalendarFeed, HolidayOverride, ReminderLog
+from crm.reporting.models import ReportSubmission
 from crm.targets.models import Activity, Conflict, ConflictZone, Target
 from crm.zones.models import Zone
 
@@ -52,6 +53,7 @@ __all__ = [
     "Quota",
     "QuotaTier",
     "ReminderLog",
+    "ReportSubmission",
     "RoadmapMilestone",
     "Setting",
     "StageEvent",
