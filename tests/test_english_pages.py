@@ -28,6 +28,7 @@ ROLES = ("admin", "city", "leader", "gxq-manager", "gxq-staff1")
 # Tables whose text is what people typed or the plan's seed (records, not interface text).
 DATA_TABLES = (
     "user",
+    "report_submission",
     "zone",
     "enterprise",
     "contact",
@@ -121,6 +122,8 @@ def _route_arguments() -> dict[str, list]:
     from crm.projects.models import Project
     from crm.quotas.models import Indicator
     from crm.reminders.models import ReminderLog
+    from crm.reporting.models import ReportSubmission
+    from crm.reporting.services import previous_period
     from crm.targets.models import Target
     from crm.zones.models import Zone
 
@@ -144,6 +147,8 @@ def _route_arguments() -> dict[str, list]:
         "log_id": ids(select(ReminderLog.id).order_by(ReminderLog.id)),
         "user_id": ids(select(db.text('id FROM "user" ORDER BY id'))),
         "kind": ["daily", "weekly"],
+        "period": [previous_period()],
+        "submission_id": ids(select(ReportSubmission.id).order_by(ReportSubmission.id), 2),
     }
 
 
