@@ -10,9 +10,10 @@ from sqlalchemy import event, func, select
 
 from crm.core.models import AuditLog
 from crm.core.period_lock import is_locked
+from crm.core.settings import SettingError, set_setting
 from crm.core.timeutil import SHANGHAI
 from crm.extensions import db
-from crm.reminders.models import ReminderLog
+from crm.reminders.models import HolidayOverride, ReminderLog
 from crm.reminders.rendering import render_digest
 from crm.reminders.scans import scan
 from crm.reporting import services as s
@@ -98,6 +99,9 @@ def test_bad_input_is_refused_with_a_reason(plan):
     for raw in ("2026-13", "2026-1", "26-01", "", "1900-01", "2026-01-01", None):
         assert s.parse_period(raw) is None
     assert s.parse_period(" 2026-03 ") == "2026-03"
+    for bad in ("0", "21", "五", "-1", "99999999999999"):
+        with pytest.raises(SettingError):
+            set_setting("reporting.due_workday", bad, people["admin"])
 
 
 def test_the_snapshot_is_frozen_while_the_live_figures_move_on(plan):
@@ -122,6 +126,14 @@ def test_statuses_per_zone_and_the_due_date(plan):
     assert s.due_date("2026-11") == date(2026, 12, 7)  # 5th working day: Dec 1-4, 7
     assert s.remind_from("2026-11") == date(2026, 12, 3)  # two working days before
     assert s.due_date("2026-09") == date(2026, 10, 13)  # after the National Day holiday
+    db.session.add(HolidayOverride(day=date(2026, 12, 4), is_workday=False, note="调休"))
+    db.session.commit()
+    assert s.due_date("2026-11") == date(2026, 12, 8)  # the admin's override counts
+    set_setting("reporting.due_workday", "3", people["admin"])
+    assert s.due_date("2026-11") == date(2026, 12, 3)
+    set_setting("reporting.due_workday", "5", people["admin"])
+    db.session.delete(db.session.scalars(select(HolidayOverride)).one())
+    db.session.commit()
     gxq, jkq = zones["gxq"], zones["jkq"]
     period = "2026-11"
     on_time = [r.status for r in s.month_statuses([gxq, jkq], period, date(2026, 12, 7))]
