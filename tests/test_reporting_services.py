@@ -179,8 +179,8 @@ def test_the_reminder_goes_once_to_each_waiting_manager(plan):
     moment = datetime.combine(day, time(9, 0), tzinfo=SHANGHAI)
     s.submit(zones["jkq"], "2026-11", TEXT, people["jkq_manager"])
     db.session.commit()
-    scan(now=moment, kinds=("daily",))
-    scan(now=moment, kinds=("daily",))  # a second scan creates nothing more
+    scan(now=moment, kinds=("report",))
+    scan(now=moment, kinds=("report",))  # a second scan creates nothing more
     db.session.commit()
     rows = db.session.scalars(select(ReminderLog).where(ReminderLog.kind == "report")).all()
     assert [(r.recipient_id, r.period_key) for r in rows] == [(people["gxq_manager"].id, "2026-11")]
@@ -188,7 +188,7 @@ def test_the_reminder_goes_once_to_each_waiting_manager(plan):
     assert "2026-12-07" in digest.subject and "2026年11月" in digest.subject
     assert "未报" in digest.text and "/reporting/zones/" in digest.text
     late = datetime.combine(date(2026, 12, 8), time(9, 0), tzinfo=SHANGHAI)
-    scan(now=late, kinds=("daily",))
+    scan(now=late, kinds=("report",))
     keys = db.session.scalars(
         select(ReminderLog.period_key).where(ReminderLog.kind == "report").order_by(ReminderLog.id)
     ).all()
@@ -198,7 +198,7 @@ def test_the_reminder_goes_once_to_each_waiting_manager(plan):
     assert report_digest(people["gxq_manager"], _Week(date(2026, 12, 8))) is None
     early = datetime.combine(date(2026, 12, 2), time(9, 0), tzinfo=SHANGHAI)
     assert db.session.scalar(select(func.count()).select_from(ReminderLog)) == 2
-    scan(now=early, kinds=("daily",))  # before the reminder window: nothing for reports
+    scan(now=early, kinds=("report",))  # before the reminder window: nothing for reports
     assert (
         db.session.scalar(
             select(func.count()).select_from(ReminderLog).where(ReminderLog.kind == "report")
@@ -210,3 +210,11 @@ def test_the_reminder_goes_once_to_each_waiting_manager(plan):
 class _Week:
     def __init__(self, day: date) -> None:
         self.day = day
+
+
+def test_the_beat_looks_for_due_reminders(app):
+    from worker.schedule import BEAT_SCHEDULE
+
+    entry = BEAT_SCHEDULE["reporting-remind"]
+    assert entry["task"] in app.extensions["celery"].tasks
+    assert scan(kinds=("daily", "weekly")).created.get("report") is None  # not the digests' scan

@@ -21,4 +21,5 @@ BEAT_SCHEDULE = {
         "schedule": crontab(hour=WEEKLY_AT.hour, minute=WEEKLY_AT.minute),
     },
     "reminders-scan": {"task": "reminders.scan", "schedule": crontab(minute="*/10")},
+    "reporting-remind": {"task": "reporting.remind", "schedule": crontab(minute="*/10")},
 }

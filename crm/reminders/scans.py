@@ -39,10 +39,10 @@ from crm.targets.models import Target
 
 log = logging.getLogger("crm.reminders")
 
-# Other areas' reminders, scanned with the daily ones (crm/areas.py registers them): a
-# function (local now, holiday overrides) giving the periods due now and their recipients;
-# their rows go through the same outbox, once per (recipient, kind, period key).
-EXTRA_SCANS: list[Callable[[datetime, dict[date, bool]], list[tuple[Period, list[User]]]]] = []
+# Other areas' reminders by outbox kind (crm/areas.py registers them): a function (local now,
+# holiday overrides) giving the periods due now and their recipients. A scan asked for that
+# kind creates their rows in the same outbox, once per (recipient, kind, period key).
+EXTRA_SCANS: dict[str, Callable[[datetime, dict[date, bool]], list[tuple[Period, list[User]]]]] = {}
 REQUEUE_AFTER = timedelta(minutes=15)  # a queued row still pending this long lost its task
 HEARTBEAT = "reminder_scan"
 
@@ -237,11 +237,10 @@ def scan(
         result.periods.append(period)
         result.created[period.kind] = counts["created"]
         result.skipped[period.kind] = counts["skipped"]
-    for extra in EXTRA_SCANS if "daily" in kinds else ():
-        for period, users in extra(moment, overrides):
+    for kind in (k for k in EXTRA_SCANS if k in kinds):
+        for period, users in EXTRA_SCANS[kind](moment, overrides):
             counts = create_rows(period, users, now=moment)
             result.periods.append(period)
-            kind = period.kind
             result.created[kind] = result.created.get(kind, 0) + counts["created"]
             result.skipped[kind] = result.skipped.get(kind, 0) + counts["skipped"]
     result.expired = expire_stale(as_utc(moment))

@@ -1,13 +1,16 @@
 """The 报送 reminder through the reminder outbox: from a few working days before the due date,
 one e-mail to each manager of a zone whose last month's report is not in (未报 or 退回), and
 one more the day after the due date if it is still missing. Registered (on import, from
-crm/areas.py) as an extra scan, an outbox kind and a digest variant of crm.reminders."""
+crm/areas.py) as an extra scan, an outbox kind and a digest variant of crm.reminders; the beat
+runs ``reporting.remind`` every ten minutes (worker/schedule.py), and the outbox's UNIQUE
+(recipient, kind, period key) keeps each reminder to one e-mail."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any
 
+from celery import shared_task
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -17,6 +20,7 @@ from crm.extensions import db
 from crm.reminders import recipients, rendering, scans
 from crm.reminders.items import path_for
 from crm.reminders.periods import DAILY_AT, Period
+from crm.reminders.tasks import run_scan
 from crm.reporting.services import (
     STATUS_LABELS,
     due_date,
@@ -101,6 +105,12 @@ def report_digest(user: User, week: Any, shared: bool = False) -> dict[str, Any]
     }
 
 
-scans.EXTRA_SCANS.append(scan_reports)
+@shared_task(name="reporting.remind", ignore_result=True)
+def remind_task() -> dict:
+    """The beat's look (every 10 minutes): create the reminders due and queue them."""
+    return run_scan((KIND,))
+
+
+scans.EXTRA_SCANS[KIND] = scan_reports
 recipients.KIND_VARIANTS[KIND] = VARIANT
 rendering.BUILDERS[VARIANT] = report_digest
