@@ -164,6 +164,8 @@ def test_todays_reports_download_as_word_for_the_zone_and_the_city(app, plan):
         if r.cells[0].text == "签约项目数"
     )
     assert row[2] == "2"
+    services = _texts(_read(city.get(f"/reporting/monthly.docx?zone={zones['xdfw'].id}")))
+    assert "本年度未设定年度招商目标。" in services  # no quota: said, not an empty table
     page = manager.get("/dashboard/reports/monthly").get_data(as_text=True)
     assert "/reporting/monthly.docx?" in page and 'data-testid="docx-link"' in page
 

@@ -130,11 +130,12 @@ def monthly_document(
         done=counted,
         required=required,
     )
+    quota = _quota_table(report, many)
     doc["sections"].append(
         {
             "heading": _("年度目标完成情况"),
-            "paragraphs": [summary],
-            "tables": [_quota_table(report, many)],
+            "paragraphs": [summary] if quota["rows"] else [_("本年度未设定年度招商目标。")],
+            "tables": [quota] if quota["rows"] else [],
         }
     )
     period, ytd = report.period, report.year_to_date
