@@ -43,6 +43,8 @@ import crm.projects.services
 import crm.projects.transitions
 import crm.quotas.indicators
 import crm.quotas.services
+import crm.reporting.reminder
+import crm.reporting.services
 import crm.targets.bulk
 import crm.targets.import_views
 import crm.targets.queries
@@ -97,6 +99,9 @@ from crm.reminders.cli import reminders
 from crm.reminders.composing import DAILY_SECTIONS
 from crm.reminders.team_digests import SECTIONS
 from crm.reminders.views import bp as reminders_bp
+from crm.reporting.demo import load_demo_reports
+from crm.reporting.panel import report_panel
+from crm.reporting.views import bp as reporting_bp
 from crm.targets.cli import targets
 from crm.targets.demo import load_demo_targets
 from crm.targets.importer import TARGET_IMPORTS
@@ -226,6 +231,13 @@ AREAS: tuple[Area, ...] = (
         digest_sections=(("instructions", digest_section),),
         dashboard_panels=(("instructions", dashboard_panel),),
         daily_sections=(("instructions", daily_items),),
+    ),
+    Area(
+        "reporting",
+        blueprints=(reporting_bp,),
+        demo=(Step("report submission", load_demo_reports),),
+        registers=(crm.reporting.services, crm.reporting.reminder),
+        dashboard_panels=(("reporting", report_panel),),
     ),
     Area("imports", blueprints=(imports_bp,), registers=(crm.imports.services,)),
     Area("reminders", blueprints=(reminders_bp,), cli=(reminders,)),

@@ -35,6 +35,7 @@ from crm.progress.models import MonthlyProgress
 from crm.projects.models import Attachment, Project, ProjectMilestone, StageEvent
 from crm.quotas.models import Indicator, IndicatorActual, Quota, QuotaTier
 from crm.reminders.models import CalendarFeed, HolidayOverride, ReminderLog
+from crm.reporting.models import ReportSubmission
 from crm.targets.models import Activity, Conflict, ConflictZone, Target
 from crm.zones.models import Zone
 
@@ -81,6 +82,7 @@ __all__ = [
     "Quota",
     "QuotaTier",
     "ReminderLog",
+    "ReportSubmission",
     "RoadmapMilestone",
     "RobotGroup",
     "Setting",

@@ -28,6 +28,7 @@ ROLES = ("admin", "city", "leader", "gxq-manager", "gxq-staff1")
 # Tables whose text is what people typed or the plan's seed (records, not interface text).
 DATA_TABLES = (
     "user",
+    "report_submission",
     "zone",
     "enterprise",
     "contact",
@@ -131,6 +132,8 @@ def _route_arguments() -> dict[str, list]:
     from crm.projects.models import Project
     from crm.quotas.models import Indicator
     from crm.reminders.models import ReminderLog
+    from crm.reporting.models import ReportSubmission
+    from crm.reporting.services import previous_period
     from crm.targets.models import Target
     from crm.zones.models import Zone
 
@@ -156,6 +159,8 @@ def _route_arguments() -> dict[str, list]:
         "kind": ["daily", "weekly"],
         "parcel_id": ids(select(db.text("id FROM land_parcel ORDER BY id")), 2),
         "building_id": ids(select(db.text("id FROM land_building ORDER BY id"))),
+        "period": [previous_period()],
+        "submission_id": ids(select(ReportSubmission.id).order_by(ReportSubmission.id), 2),
     }
 
 

@@ -22,4 +22,5 @@ BEAT_SCHEDULE = {
     },
     "reminders-scan": {"task": "reminders.scan", "schedule": crontab(minute="*/10")},
     "channels-scan": {"task": "channels.scan", "schedule": crontab(minute="*")},
+    "reporting-remind": {"task": "reporting.remind", "schedule": crontab(minute="*/10")},
 }

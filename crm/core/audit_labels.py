@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from crm.core.i18n import join_words
 
 ACTION_LABELS = {
+    "accepted": _l("接收"),
     "actual": _l("录入实际值"),
     "bulk_assign": _l("批量分配负责人"),
     "bulk_move_zone": _l("批量移交开发区"),
@@ -39,12 +40,14 @@ ACTION_LABELS = {
     "reset_password": _l("重置密码"),
     "restore": _l("恢复"),
     "retry": _l("重试"),
+    "returned": _l("退回"),
     "revert": _l("撤销导入"),
     "revise": _l("更正为新版本"),
     "revoke": _l("吊销"),
     "send": _l("发送"),
     "settle": _l("裁定"),
     "stage": _l("阶段变更"),
+    "submit": _l("报送"),
     "update": _l("修改"),
     "upload": _l("上传"),
 }
@@ -64,6 +67,7 @@ ENTITY_LABELS = {
     "monthly_progress": _l("月度进展"),
     "project": _l("项目"),
     "quota": _l("年度目标"),
+    "report_submission": _l("月报报送"),
     "quota_report": _l("年度目标报表"),
     "reminder": _l("提醒"),
     "roadmap_milestone": _l("路线图里程碑"),
@@ -74,6 +78,8 @@ ENTITY_LABELS = {
     "zone": _l("开发区"),
 }
 FIELD_LABELS = {
+    "attempt": _l("报送次数"),
+    "comment": _l("退回意见"),
     "active": _l("启用"),
     "display_name": _l("姓名"),
     "email": _l("邮箱"),

@@ -30,6 +30,7 @@ NAV = [
     NavItem("targets.conflicts", _p("nav", "跨区协调"), ALL, area_home=False),
     NavItem("projects.board", _p("nav", "项目看板"), ALL, area_home=False),
     NavItem("projects.index", _p("nav", "项目库"), ALL),
+    NavItem("reporting.index", _p("nav", "月报报送"), ALL),
     NavItem("chains.index", _p("nav", "产业链图谱"), ALL),
     NavItem("land.index", _p("nav", "用地载体"), ALL),
     NavItem("instructions.index", _p("nav", "批示督办"), ALL),

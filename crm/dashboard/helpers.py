@@ -12,7 +12,7 @@ from werkzeug.routing import BuildError
 
 from crm.core.money import format_wan, format_yi, wan_to_yi_str
 from crm.core.timeutil import local_today
-from crm.dashboard.services import percent
+from crm.dashboard.services import PANELS, percent
 from crm.projects.models import Project
 from crm.projects.services import Signals, project_signals
 from crm.projects.stages import stage_label, stage_probability
@@ -99,6 +99,12 @@ def signal_labels(signals: Signals | Project | None) -> list[tuple[str, str]]:
     return labels
 
 
+def panel(name: str) -> Any:
+    """The data of another area's dashboard section (``PANELS``), None when it is absent."""
+    section = PANELS.get(name)
+    return section() if section else None
+
+
 def template_helpers() -> dict[str, Any]:
     return {
         "yi": format_yi,
@@ -111,4 +117,5 @@ def template_helpers() -> dict[str, Any]:
         "endpoint_url": endpoint_url,
         "signal_labels": signal_labels,
         "value_text": value_text,
+        "panel": panel,
     }

@@ -64,12 +64,14 @@ def chain_rows() -> list[tuple[Any, Any]] | None:
 
 def area_panels() -> list[tuple[str, Any]]:
     """(template, data) of the other areas' dashboard sections (the chain coverage has its own
-    place): a panel function's ``template`` attribute names its template, else it is
-    ``<name>/_dashboard_panel.html``; the template reads the data as ``panel``."""
+    place, and so does a panel function marked ``placed``, which the dashboards' templates
+    put where it belongs with ``panel(name)``): a panel function's ``template`` attribute
+    names its template, else it is ``<name>/_dashboard_panel.html``; the template reads the
+    data as ``panel``."""
     return [
         (getattr(panel, "template", f"{name}/_dashboard_panel.html"), panel())
         for name, panel in PANELS.items()
-        if name != "chains"
+        if name != "chains" and not getattr(panel, "placed", False)
     ]
 
 

@@ -17,6 +17,9 @@ DIGEST_VARIANTS = {
     "coordinator": "weekly_city",
     "viewer": "weekly_city",
 }
+# Outbox kinds other areas add, and the digest variant each renders (crm/areas.py registers
+# them with crm.reminders.scans.EXTRA_SCANS and crm.reminders.rendering.BUILDERS).
+KIND_VARIANTS: dict[str, str] = {}
 _ADDRESS = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -54,6 +57,8 @@ def digest_variant(user: Any, kind: str) -> str | None:
     """daily, weekly_staff, weekly_manager or weekly_city (None: no digest of that kind)."""
     if kind == "daily":
         return "daily"
+    if kind in KIND_VARIANTS:
+        return KIND_VARIANTS[kind]
     return DIGEST_VARIANTS.get(user.role)
 
 

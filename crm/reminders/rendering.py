@@ -73,6 +73,8 @@ def _subject(variant: str, user: User, context: dict[str, Any]) -> str:
         text = _(
             "%(zone)s招商周报（%(week)s）", zone=context["zone"].name, week=context["week"].label
         )
+    elif "subject_line" in context:  # a variant another area registered
+        text = context["subject_line"]
     elif variant == "weekly_city":
         text = _("全市招商周报（%(week)s）", week=context["week"].label)
     else:

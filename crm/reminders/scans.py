@@ -10,7 +10,7 @@ ids; the caller commits and only then queues one task per id.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -40,6 +40,10 @@ from crm.targets.models import Target
 
 log = logging.getLogger("crm.reminders")
 
+# Other areas' reminders by outbox kind (crm/areas.py registers them): a function (local now,
+# holiday overrides) giving the periods due now and their recipients. A scan asked for that
+# kind creates their rows in the same outbox, once per (recipient, kind, period key).
+EXTRA_SCANS: dict[str, Callable[[datetime, dict[date, bool]], list[tuple[Period, list[User]]]]] = {}
 REQUEUE_AFTER = timedelta(minutes=15)  # a queued row still pending this long lost its task
 HEARTBEAT = "reminder_scan"
 
@@ -237,6 +241,12 @@ def scan(
         result.periods.append(period)
         result.created[period.kind] = counts["created"]
         result.skipped[period.kind] = counts["skipped"]
+    for kind in (k for k in EXTRA_SCANS if k in kinds):
+        for period, users in EXTRA_SCANS[kind](moment, overrides):
+            counts = create_rows(period, users, now=moment)
+            result.periods.append(period)
+            result.created[kind] = result.created.get(kind, 0) + counts["created"]
+            result.skipped[kind] = result.skipped.get(kind, 0) + counts["skipped"]
     result.expired = expire_stale(as_utc(moment))
     result.queue = mark_for_queue(as_utc(moment))
     touch_heartbeat(as_utc(moment))

@@ -1,14 +1,14 @@
 """Instructions (批示) and their timeline (办理情况, 办结, 重新打开)
 
 Revision ID: 0017_instructions
-Revises: 0015_progress
+Revises: 0016_report_submission
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0017_instructions"
-down_revision = "0015_progress"
+down_revision = "0016_report_submission"
 branch_labels = None
 depends_on = None
 
