@@ -83,7 +83,7 @@ def clean_note(text: Any) -> str:
     return note
 
 
-def _locked(zone_id: int | None, period: str, actor: Any) -> bool:
+def check_lock(zone_id: int | None, period: str, actor: Any) -> bool:
     """Whether this is a correction of a closed month (refused to zone users)."""
     if zone_id is None or not PERIOD_RE.fullmatch(period) or not is_locked(zone_id, period):
         return False
@@ -112,7 +112,7 @@ def record_actual(
     period = parse_period(period)
     number = parse_value(value, indicator.unit)
     source_note = clean_note(note)
-    correction = _locked(zone_id, period, actor)
+    correction = check_lock(zone_id, period, actor)
     row = find_actual(indicator.id, zone_id, period)
     old = None if row is None else (row.value, row.source_note)
     if row is None:
