@@ -10,8 +10,10 @@ from sqlalchemy import func, select
 
 from crm.auth.models import User
 from crm.core.timeutil import local_today
+from crm.enterprises.models import Enterprise
 from crm.extensions import db
-from crm.quotas.indicator_compute import record_counts
+from crm.projects.models import Project
+from crm.quotas.indicator_compute import landed_stages, record_counts
 from crm.quotas.indicator_entry import record_actual
 from crm.quotas.models import Indicator, IndicatorActual
 from crm.zones.models import Zone
@@ -52,6 +54,37 @@ def _step(first: str, last: str, index: int) -> str:
     return f"{value.quantize(Decimal('0.01')).normalize():f}"
 
 
+# labels given to the demo's landed enterprises in turn (the counts then have something to count)
+DEMO_LABELS = (
+    ["高新技术企业", "头雁"],
+    ["高新技术企业", "专精特新"],
+    ["瞪羚", "高新技术企业"],
+    ["小巨人"],
+    ["高新技术企业"],
+)
+
+
+def _label_landed_enterprises() -> None:
+    """Give the demo's landed enterprises the qualifications the computed goals count."""
+    ids = sorted(
+        set(
+            db.session.scalars(
+                select(Project.enterprise_id).where(
+                    Project.deleted_at.is_(None), Project.stage.in_(landed_stages())
+                )
+            )
+        )
+    )
+    for index, enterprise in enumerate(
+        db.session.scalars(select(Enterprise).where(Enterprise.id.in_(ids)).order_by(Enterprise.id))
+    ):
+        extra = [
+            x for x in DEMO_LABELS[index % len(DEMO_LABELS)] if x not in (enterprise.labels or [])
+        ]
+        if extra:
+            enterprise.labels = [*(enterprise.labels or []), *extra]
+
+
 def load_demo_actuals() -> int:
     """Create the demo actuals once (none may exist yet); returns how many were created."""
     if db.session.scalar(select(func.count()).select_from(IndicatorActual)):
@@ -85,6 +118,8 @@ def load_demo_actuals() -> int:
             note = "自然资源和规划局台账"
             record_actual(indicator, period, _step(first, last, index), actor, note=note)
             created += 1
+    _label_landed_enterprises()
+    db.session.flush()
     created += record_counts(actor)
     db.session.flush()
     return created

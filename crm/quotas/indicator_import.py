@@ -26,7 +26,7 @@ from crm.imports.models import ImportChange
 from crm.imports.services import SYSTEM_ACTOR
 from crm.quotas.indicator_compute import is_computed
 from crm.quotas.indicator_entry import check_lock, clean_note, computed_message, entry_zone
-from crm.quotas.indicator_values import IndicatorError, parse_period, parse_value, text_of
+from crm.quotas.indicator_values import IndicatorError, fold, parse_period, parse_value, text_of
 from crm.quotas.models import Indicator, IndicatorActual
 from crm.zones.models import Zone
 
@@ -94,12 +94,12 @@ class IndicatorImporter:
         name, short name or code."""
         indicators: dict[Any, Indicator] = {}
         for ind in db.session.scalars(scoped_select(Indicator, self.actor)):
-            for key in (ind.code, ind.name):
+            for key in (fold(ind.code), fold(ind.name)):
                 indicators[key if ind.zone_id is None else (key, ind.zone_id)] = ind
         zones = {}
         for zone in db.session.scalars(select(Zone).where(Zone.active.is_(True))):
             for key in (zone.name, zone.short_name, zone.code):
-                zones[key] = zone.id
+                zones[fold(key)] = zone.id
         return indicators, zones
 
     def _plan(self, result: ImportResult) -> list[Planned]:
@@ -146,8 +146,8 @@ class IndicatorImporter:
         return plans
 
     def _check(self, number: int, values: dict, indicators: dict, zones: dict) -> Planned:
-        raw = str(values.get("indicator") or "").strip()
-        zone_text = str(values.get("zone") or "").strip()
+        raw = fold(values.get("indicator"))
+        zone_text = fold(values.get("zone"))
         zone_id = self.zone_id
         if zone_text:
             if zone_text in ("全市", "市级"):

@@ -36,14 +36,14 @@ class IndicatorError(ValueError):
         self.field = field
 
 
-def _fold(text: Any) -> str:
+def fold(text: Any) -> str:
     folded = unicodedata.normalize("NFKC", "" if text is None else str(text))
     return "".join(folded.split())
 
 
 def parse_period(text: Any) -> str:
     """ "2026", "2026-Q3", "2026-09" (also 2026/9, 2026年9月, 2026年第三季度), normalised."""
-    raw = _fold(text)
+    raw = fold(text)
     match = _PERIOD_RE.fullmatch(raw) or _CN_PERIOD_RE.fullmatch(raw)
     if not raw or match is None:
         raise IndicatorError(
@@ -81,7 +81,7 @@ def period_end(period: str) -> tuple[date, int]:
 def parse_value(text: Any, unit: str = "", field: str = "value") -> Decimal:
     """An exact non-negative number, optionally followed by the indicator's own unit."""
     shown = str(text or "").strip()[:20]
-    raw = _fold(text).replace(",", "")
+    raw = fold(text).replace(",", "")
     if not raw:
         raise IndicatorError(_l("请填写数值"), field)
     if raw.startswith(("-", "−", "负")):
