@@ -44,6 +44,7 @@ DATA_TABLES = (
     "node_project",
     "roadmap_milestone",
     "indicator",
+    "indicator_actual",
     "quota",
     "quota_tier",
     "holiday_override",
@@ -59,6 +60,7 @@ SKIP_ENDPOINTS = {
     "chains.export_json",  # chain definitions: a file to edit and upload again
     "reminders.feed",
     "projects.download_attachment",
+    "goals.attachment",
 }
 BINARY_TYPES = ("application/vnd", "text/csv", "text/calendar", "application/octet-stream")
 

@@ -227,7 +227,7 @@ def test_the_trend_line_spans_the_values_oldest_first(app):
     ys = [y for _x, y, _t in line.dots]
     assert xs == sorted(xs) and ys[1] < ys[2] < ys[0]  # higher values are drawn higher
     assert line.goal_y is not None and line.goal_y < min(ys)
-    assert line.dots[-1][2] == "2026-03：15"
+    assert line.dots[-1][2] == "2026-03 15"
 
 
 def test_a_supporting_file_is_checked_like_a_project_attachment(plan):

@@ -39,7 +39,7 @@ def sparkline(values: list[Any], target: Any = None, unit: str = "") -> Spark | 
     for index, ((period, _v), number) in enumerate(zip(values, numbers, strict=True)):
         x = round(PAD + index * step, 1)
         coords.append(f"{x},{y(number)}")
-        spark.dots.append((x, y(number), f"{period}：{number.normalize():f}{unit}"))
+        spark.dots.append((x, y(number), f"{period} {number.normalize():f} {unit}".rstrip()))
     spark.points = " ".join(coords)
     if goal is not None and low <= goal <= high:
         spark.goal_y = y(goal)

@@ -14,6 +14,7 @@ from flask_login import current_user
 from crm.core.access import SIGNED_IN, allow, get_or_404
 from crm.core.boundary import parse_id
 from crm.core.downloads import ascii_fallback, download
+from crm.core.i18n import label
 from crm.enterprises.forms import field_error
 from crm.extensions import db
 from crm.quotas.forms import GoalTargetForm
@@ -49,7 +50,7 @@ def percent(value: Decimal | None) -> str:
 
 def trend(series: Any) -> Any:
     points = [(a.period, a.value) for a in series.trend()]
-    return sparkline(points, series.indicator.target_value, series.indicator.unit)
+    return sparkline(points, series.indicator.target_value, label(series.indicator.unit))
 
 
 def _helpers() -> dict[str, Any]:
