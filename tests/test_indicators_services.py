@@ -96,6 +96,8 @@ def test_zone_and_city_values_are_kept_apart_and_one_per_period(plan):
     row = _row(goal_rows(people["city"]), "revenue")
     assert row.latest().value == Decimal("1850") and row.latest().source_note == "各开发区合计"
     assert row.ratio() == Decimal("1850") / Decimal("2800")
+    mine = _row(goal_rows(people["gxq_manager"]), "revenue")  # the total, not jkq's value
+    assert mine.latest().value == Decimal("1850") and [s.zone.code for s in mine.zones] == ["gxq"]
     # a city-wide value for the period is the city's figure, not the sum
     record_actual(revenue, MONTH, "1900", people["city"])
     row = _row(goal_rows(people["city"]), "revenue")

@@ -77,6 +77,9 @@ def test_a_coordinator_enters_a_zone_value_with_its_source_and_file(plan, client
         ({"zone": "999999"}, "请从列表中选择"),
         ({"zone": "abc"}, "请从列表中选择"),
         ({"note": "长" * 501}, "不能超过"),
+        ({"value": "9" * 5000}, "数值过大"),
+        ({"period": "2" * 5000}, "期间应写作"),
+        ({"value": "1e5"}, "单位不对"),
     ],
 )
 def test_bad_input_is_refused_at_the_field_and_kept(plan, client, login_as, fields, message):

@@ -65,8 +65,7 @@ def computed_counts(codes: Any = None) -> dict[str, dict[int | None, int]]:
             Enterprise.deleted_at.is_(None),
             Enterprise.merged_into_id.is_(None),
         )
-        .distinct()
-    ).all()
+    ).all()  # not DISTINCT: PostgreSQL has no equality for json; the sets below dedupe
     found: dict[str, dict[int | None, set[int]]] = {code: defaultdict(set) for code in wanted}
     for zone_id, enterprise_id, labels in rows:
         held = set(labels or ())
