@@ -93,6 +93,9 @@ from crm.projects.demo import load_demo_projects
 from crm.projects.ledger_kind import LEDGER_IMPORTS
 from crm.projects.views import bp as projects_bp
 from crm.quotas.cli import quota
+from crm.quotas.indicator_demo import load_demo_actuals
+from crm.quotas.indicator_import_kind import INDICATOR_IMPORTS
+from crm.quotas.indicator_views import bp as goals_bp
 from crm.quotas.indicators import seed_indicators
 from crm.quotas.seed import seed_quotas
 from crm.reminders.cli import reminders
@@ -211,10 +214,12 @@ AREAS: tuple[Area, ...] = (
     ),
     Area(
         "quotas",
-        blueprints=(quotas_bp,),
+        blueprints=(quotas_bp, goals_bp),
         cli=(quota,),
         seed=(Step("quota", seed_quotas), Step("goal", seed_indicators)),
+        demo=(Step("indicator actual", load_demo_actuals),),
         registers=(crm.quotas.services, crm.quotas.indicators),
+        importers=(INDICATOR_IMPORTS,),
     ),
     Area(
         "progress",

@@ -47,6 +47,7 @@ DATA_TABLES = (
     "instruction",
     "instruction_entry",
     "indicator",
+    "indicator_actual",
     "quota",
     "quota_tier",
     "holiday_override",
@@ -70,6 +71,7 @@ SKIP_ENDPOINTS = {
     "projects.download_attachment",
     "land.plan_image",
     "land.parcel_attachment_file",
+    "goals.attachment",
 }
 BINARY_TYPES = ("application/vnd", "text/csv", "text/calendar", "application/octet-stream")
 

@@ -1,5 +1,5 @@
-"""Quota pages: the tiers per zone and year (edited by the city), the Excel export, and the
-plan's goal list (目标清单) with actuals per period."""
+"""Quota pages: the tiers per zone and year (edited by the city) and the Excel export (the
+plan's goal list, 目标清单, is the quotas area's: crm.quotas.indicator_views)."""
 
 from __future__ import annotations
 
@@ -15,22 +15,12 @@ from crm.core.boundary import parse_id
 from crm.core.downloads import ascii_name, download
 from crm.core.roles import CITY_ROLES
 from crm.core.timeutil import local_today
-from crm.dashboard.charts import ratio_chart
 from crm.dashboard.export import quota_workbook
 from crm.dashboard.helpers import selected_year, template_helpers, year_choices
 from crm.dashboard.services import attainments, zone_or_404
-from crm.enterprises.forms import field_error
 from crm.extensions import db
-from crm.quotas.forms import ActualForm, GoalTargetForm, QuotaForm, tier_form_data
-from crm.quotas.indicators import (
-    COMPARISONS,
-    IndicatorError,
-    goal_rows,
-    record_actual,
-    update_target,
-    value_text,
-)
-from crm.quotas.models import Indicator, Quota
+from crm.quotas.forms import QuotaForm, tier_form_data
+from crm.quotas.models import Quota
 from crm.quotas.services import QuotaError, check_year, save_quota
 from crm.zones.models import Zone
 from crm.zones.services import visible_zones
@@ -127,107 +117,3 @@ def export():
     name = "-".join(["年度目标完成情况", *([zones[0].short_name] if raw else []), str(year)])
     fallback = ascii_name("quotas", *codes, year, ext="xlsx")
     return download(data, name + ".xlsx", fallback, XLSX)
-
-
-# --- the goal list (目标清单) ---------------------------------------------------------------
-
-
-def _render_goals(failed: ActualForm | None = None, failed_id: int = 0) -> Any:
-    rows = goal_rows(current_user)
-    forms = {}
-    if current_user.role in EDITORS:
-        for row in rows:
-            forms[row.indicator.id] = ActualForm(
-                formdata=None, prefix=f"g{row.indicator.id}", data={"period": default_period()}
-            )
-        if failed is not None:
-            forms[failed_id] = failed
-    chart = ratio_chart(
-        _("目标清单完成进度"),
-        [
-            (
-                (f"{row.zone.short_name}·" if row.zone else "") + row.indicator.name,
-                row.ratio(),
-                row.latest() is not None and not row.met(),
-            )
-            for row in rows
-            if row.latest() is not None
-        ],
-    )
-    return render_template(
-        "quotas/goals.html",
-        rows=rows,
-        forms=forms,
-        chart=chart,
-        comparisons=COMPARISONS,
-        **template_helpers(),
-    ), (400 if failed is not None else 200)
-
-
-def default_period() -> str:
-    today = local_today()
-    return f"{today.year}-{today.month:02d}"
-
-
-@bp.get("/goals")
-@allow(*SIGNED_IN)
-def goals():
-    """The plan's goal list with the latest actual and progress toward each target."""
-    return _render_goals()
-
-
-def _indicator(indicator_id: int) -> Indicator:
-    indicator = get_or_404(Indicator, indicator_id)
-    return indicator
-
-
-@bp.post("/goals/<id:indicator_id>/actuals")
-@allow(*EDITORS)
-def record_actual_view(indicator_id: int):
-    """Enter an indicator's value for a period (audited)."""
-    indicator = _indicator(indicator_id)
-    form = ActualForm(prefix=f"g{indicator.id}")
-    if form.validate_on_submit():
-        try:
-            record_actual(indicator, form.period.data, form.value.data, current_user)
-        except IndicatorError as exc:
-            db.session.rollback()
-            field_error(form, exc.field, str(exc), fallback="value")
-        else:
-            db.session.commit()
-            flash(_("已记录：%(name)s", name=indicator.name), "success")
-            return redirect(url_for("quotas.goals") + f"#goal-{indicator.id}")
-    return _render_goals(form, indicator.id)
-
-
-@bp.route("/goals/<id:indicator_id>/edit", methods=["GET", "POST"])
-@allow(*EDITORS)
-def edit_goal(indicator_id: int):
-    """Change an indicator's target value or year (the next plan will change them)."""
-    indicator = _indicator(indicator_id)
-    form = GoalTargetForm(
-        data={
-            "target_value": value_text(indicator.target_value),
-            "target_year": str(indicator.target_year),
-        }
-    )
-    if request.method == "POST":
-        form = GoalTargetForm()
-        if form.validate_on_submit():
-            try:
-                update_target(
-                    indicator, form.target_value.data, form.target_year.data, current_user
-                )
-            except IndicatorError as exc:
-                db.session.rollback()
-                field_error(form, exc.field, str(exc), fallback="target_value")
-            else:
-                db.session.commit()
-                flash(_("已保存：%(name)s", name=indicator.name), "success")
-                return redirect(url_for("quotas.goals"))
-        status = 400
-    else:
-        status = 200
-    return render_template(
-        "quotas/goal_edit.html", form=form, indicator=indicator, comparisons=COMPARISONS
-    ), status

@@ -1,4 +1,5 @@
-"""Quota and goal-list forms: a zone's tiers for a year, an actual value, a goal's target.
+"""Quota and goal-list forms: a zone's tiers for a year, a goal's target (actuals:
+crm.quotas.indicator_forms).
 
 Every field is a text field checked here, so a refusal is worded in Chinese, shown at the
 field, and what was typed stays in the form.
@@ -122,13 +123,6 @@ def tier_form_data(tiers: list[Any]) -> list[dict[str, str]]:
             }
         )
     return rows + [{"title": "", "threshold": "", "unit": "亿元", "required": ""}] * BLANK_ROWS
-
-
-class ActualForm(FlaskForm):
-    """An indicator's value for a period."""
-
-    period = StringField(_l("期间"), description=_l("如 2026、2026-Q3 或 2026-09"))
-    value = StringField(_l("实际值"))
 
 
 class GoalTargetForm(FlaskForm):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Numeric, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Numeric, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.core.timeutil import utcnow
@@ -71,7 +71,11 @@ class Indicator(db.Model):
 
 
 class IndicatorActual(db.Model):
-    """The value of an indicator for a period (2026, 2026-Q3 or 2026-09), entered by the city."""
+    """The value of an indicator for a period (2026, 2026-Q3 or 2026-09) and a zone (None:
+    city-wide), with where it comes from (来源说明) and optionally a supporting file.
+
+    The file is stored like a project attachment (``UPLOAD_DIR/indicators/``, random name,
+    type checked by content) and only served through the access scope."""
 
     __tablename__ = "indicator_actual"
 
@@ -79,11 +83,38 @@ class IndicatorActual(db.Model):
     indicator_id: Mapped[int] = mapped_column(
         ForeignKey("indicator.id", ondelete="CASCADE"), index=True
     )
+    zone_id: Mapped[int | None] = mapped_column(
+        ForeignKey("zone.id", ondelete="CASCADE"), index=True
+    )
     period: Mapped[str] = mapped_column(String(10))
     value: Mapped[Decimal] = mapped_column(Numeric(18, 4))
+    source_note: Mapped[str] = mapped_column(String(500), default="")
+    computed: Mapped[bool] = mapped_column(default=False)  # a recount, not typed
+    attachment_name: Mapped[str] = mapped_column(String(200), default="")
+    attachment_stored: Mapped[str] = mapped_column(String(40), default="")
+    attachment_type: Mapped[str] = mapped_column(String(100), default="")
+    attachment_size: Mapped[int] = mapped_column(default=0)
+    attachment_sha256: Mapped[str] = mapped_column(String(64), default="")
     entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     entered_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     __table_args__ = (
-        UniqueConstraint("indicator_id", "period", name="uq_indicator_actual_period"),
+        # one value per indicator, zone and period; and one city-wide value per period
+        Index(
+            "uq_indicator_actual_zone_period",
+            "indicator_id",
+            "zone_id",
+            "period",
+            unique=True,
+            sqlite_where=text("zone_id IS NOT NULL"),
+            postgresql_where=text("zone_id IS NOT NULL"),
+        ),
+        Index(
+            "uq_indicator_actual_city_period",
+            "indicator_id",
+            "period",
+            unique=True,
+            sqlite_where=text("zone_id IS NULL"),
+            postgresql_where=text("zone_id IS NULL"),
+        ),
     )

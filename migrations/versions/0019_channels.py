@@ -2,14 +2,14 @@
 channel outbox and the shared access-token cache
 
 Revision ID: 0019_channels
-Revises: 0017_instructions
+Revises: 0018_indicator_actuals
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0019_channels"
-down_revision = "0017_instructions"
+down_revision = "0018_indicator_actuals"
 branch_labels = None
 depends_on = None
 
