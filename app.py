@@ -237,13 +237,14 @@ def _locale_tag() -> str:
 
 
 def register_template_helpers(app: Flask) -> None:
-    from crm.core.i18n import join_words, label, words
+    from crm.core.i18n import join_words, label, marks, words
     from crm.core.nav import active_endpoint, nav_items
 
     app.jinja_env.filters["datetime_zh"] = format_datetime_zh
     app.jinja_env.filters["label"] = label  # a stored vocabulary word, translated
     app.jinja_env.filters["words"] = words  # a list of them, translated and joined
     app.jinja_env.filters["join_words"] = join_words  # 甲、乙 / "a, b"
+    app.jinja_env.globals.update(marks())  # colon() → ： / ": ", lp() rp() → （） / " ()" …
     app.jinja_env.globals["nav_items"] = nav_items
     app.jinja_env.globals["active_endpoint"] = active_endpoint
     app.jinja_env.globals["current_locale_tag"] = _locale_tag

@@ -25,7 +25,7 @@ from crm.quotas.models import Indicator, IndicatorActual
 from crm.quotas.services import QuotaError, check_year
 from crm.zones.models import Zone
 
-COMPARISONS = {">=": "≥", ">": "＞", "<=": "≤"}
+COMPARISONS = {">=": "≥", ">": ">", "<=": "≤"}  # ASCII ">" reads in both languages
 MAX_VALUE = Decimal("99999999999999")  # Numeric(18, 4)
 # (code, name, unit, target, comparison, cumulative) — the plan's goals for 2027
 PLAN_GOALS = (
