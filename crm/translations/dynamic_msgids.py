@@ -188,3 +188,8 @@ PLACE_AND_STATUS_WORDS = (
     N_("停业"),
     N_("清算"),
 )
+
+QUOTA_TIERS = (  # the plan's tiers (crm.quotas.seed.PLAN_TIERS), shown through |label
+    N_("30亿元以上制造业项目"),
+    N_("10亿元以上制造业项目"),
+)
