@@ -77,8 +77,21 @@ def _sign_in(page, base: str, login: str) -> None:
         expect(page.locator("html")).to_have_attribute("lang", page.language)
 
 
+# What reaches past the screen's edge: elements, or the text overflowing an element's box.
+WIDER_JS = """(width) => [...document.querySelectorAll('body *')]
+  .filter(el => { const r = el.getBoundingClientRect();
+    return (r.right > width + 1
+            && ![...el.children].some(c => c.getBoundingClientRect().right > width + 1))
+      || (r.left + el.scrollWidth > width + 1 && el.scrollWidth > el.clientWidth + 1
+          && getComputedStyle(el).overflowX === 'visible'); })
+  .slice(-5).map(el => el.tagName.toLowerCase() + '.' + el.className + ': '
+    + (el.textContent || '').trim().slice(0, 40))"""
+
+
 def _fits(page) -> None:
-    assert page.evaluate("document.documentElement.scrollWidth") <= page.screen_width
+    page.wait_for_load_state("load")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= page.screen_width, page.evaluate(WIDER_JS, page.screen_width)
 
 
 def _open_filters(page) -> None:
