@@ -237,7 +237,7 @@ def _locale_tag() -> str:
 
 
 def register_template_helpers(app: Flask) -> None:
-    from crm.core.i18n import join_words, label, words
+    from crm.core.i18n import join_words, label, marks, words
     from crm.core.nav import active_endpoint, nav_items
     from crm.core.page_sections import page_sections
 
@@ -245,6 +245,7 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["label"] = label  # a stored vocabulary word, translated
     app.jinja_env.filters["words"] = words  # a list of them, translated and joined
     app.jinja_env.filters["join_words"] = join_words  # 甲、乙 / "a, b"
+    app.jinja_env.globals.update(marks())  # colon() → ： / ": ", lp() rp() → （） / " ()" …
     app.jinja_env.globals["nav_items"] = nav_items
     app.jinja_env.globals["active_endpoint"] = active_endpoint
     app.jinja_env.globals["current_locale_tag"] = _locale_tag

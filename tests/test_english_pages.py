@@ -1,9 +1,11 @@
 """Every page, as every role, in English: no Chinese outside the records' own data.
 
-The demo data is loaded once (module scope) and every GET route of the URL map is opened by
-each demo role with the English locale. Han characters left in a page after removing the
-stored records' text (names of zones, enterprises, people, projects, chain nodes, notes …)
-are untranslated interface text, and fail the test with the route and the offending line.
+The demo data is loaded once (module scope), with an import batch and sent reminders so the
+pages behind them exist, and every GET route of the URL map is opened by each demo role with
+the English locale — the pages it may open and the 403/404 pages it may not. Han characters
+and full-width punctuation (，。：；（）、【】 …) left in a page after removing the stored
+records' text (names of zones, enterprises, people, projects, chain nodes, notes …) are
+untranslated interface text, and fail the test with the route and the offending line.
 """
 
 from __future__ import annotations
@@ -21,7 +23,9 @@ from config import TestConfig
 from crm.extensions import db
 
 PO_PATH = Path(__file__).resolve().parent.parent / "crm/translations/en/LC_MESSAGES/messages.po"
-HAN_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
+# Han characters, CJK symbols and punctuation (、。【】 and the ideographic space), full-width
+# forms (，：；（）！？ …): none of them belongs in English interface text.
+HAN_RE = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]+")
 TAG_RE = re.compile(r"<[^>]+>")
 LANGUAGE_SWITCH_RE = re.compile(r'(?<=value="zh_CN" class="btn btn-sm btn-link")>中文(?=</button>)')
 ROLES = ("admin", "city", "leader", "gxq-manager", "gxq-staff1")
@@ -94,12 +98,43 @@ def english_site(tmp_path_factory):
 
         db.session.execute(update(User).values(locale="en"))
         db.session.commit()
+        _records_behind_pages(runner)  # the reminders go out in the readers' English
         data = _stored_texts()
         arguments = _route_arguments()
     yield app, data, arguments
     with app.app_context():
         db.drop_all()
         db.engine.dispose()
+
+
+def _records_behind_pages(runner) -> None:
+    """An import batch with an error, a roadmap milestone and the day's reminders in the
+    outbox: the demo has none of them, and their pages would otherwise go unread."""
+    from crm.auth.models import User
+    from crm.chains.milestones import add_milestone
+    from crm.chains.models import ChainNode
+    from crm.imports.models import ImportBatch
+    from crm.zones.models import Zone
+
+    gxq = db.session.scalar(select(Zone.id).where(Zone.code == "gxq"))
+    db.session.add(
+        ImportBatch(
+            kind="targets",
+            zone_id=gxq,
+            filename="targets.csv",
+            status="committed",
+            total_rows=2,
+            processed_rows=2,
+            counts={"rows": 2, "created": 1, "updated": 0, "unchanged": 0, "errors": 1},
+            errors=[{"row": 3, "column": "name", "reason": "x"}],
+        )
+    )
+    city = db.session.scalars(select(User).where(User.login == "city")).one()
+    node = db.session.scalars(select(ChainNode).order_by(ChainNode.id)).first()
+    add_milestone(node, "2027Q1", "Milestone", city)
+    db.session.commit()
+    result = runner.invoke(args=["reminders", "send-daily", "--date", "2026-12-03"])
+    assert result.exit_code == 0, result.output
 
 
 def _stored_texts() -> list[str]:
@@ -128,7 +163,7 @@ def _stored_texts() -> list[str]:
 
 def _route_arguments() -> dict[str, list]:
     """Candidate values for each URL argument: records of the demo zone 高新区 first."""
-    from crm.chains.models import Chain, ChainNode
+    from crm.chains.models import Chain, ChainNode, RoadmapMilestone
     from crm.enterprises.models import Enterprise
     from crm.imports.models import ImportBatch
     from crm.projects.models import Project
@@ -154,6 +189,7 @@ def _route_arguments() -> dict[str, list]:
         or ids(select(Enterprise.id)),
         "chain_id": ids(select(Chain.id).order_by(Chain.id), 2),
         "node_id": ids(select(ChainNode.id).order_by(ChainNode.id)),
+        "milestone_id": ids(select(RoadmapMilestone.id).order_by(RoadmapMilestone.id)),
         "indicator_id": ids(select(Indicator.id).order_by(Indicator.id)),
         "batch_id": ids(select(ImportBatch.id).order_by(ImportBatch.id)),
         "log_id": ids(select(ReminderLog.id).order_by(ReminderLog.id)),
@@ -221,9 +257,9 @@ def test_every_page_is_english(english_site, role):
     client = app.test_client()
     assert login(client, role, "Jiyuan@2026").status_code == 302
     problems, rendered = [], 0
-    for endpoint, url in _urls(app, arguments):
+    for endpoint, url in [*_urls(app, arguments), ("missing", "/targets/2147483647")]:
         response = client.get(url)
-        if response.status_code != 200:
+        if response.status_code not in (200, 403, 404):  # the error pages speak English too
             continue
         content_type = response.content_type or ""
         if content_type.startswith(BINARY_TYPES):
@@ -233,3 +269,19 @@ def test_every_page_is_english(english_site, role):
         problems += [f"{url} ({endpoint}): {line}" for line in lines]
     assert rendered > 20, f"only {rendered} pages rendered for {role}"
     assert not problems, f"{len(problems)} Chinese lines in English pages:\n" + "\n".join(problems)
+
+
+def test_the_sign_in_page_and_the_built_urls_cover_every_page(english_site):
+    """A reader who chose English before signing in meets an English sign-in page; and the URL
+    list above builds every GET page of the URL map (a new route with an argument the test
+    cannot fill would otherwise go unchecked)."""
+    app, data, arguments = english_site
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["locale"] = "en"  # what the language switch on the sign-in page stores
+    response = client.get("/login")
+    assert response.status_code == 200
+    assert _leftovers(_visible_text(response.get_data(as_text=True), "text/html"), data) == []
+    built = {endpoint for endpoint, _ in _urls(app, arguments)}
+    pages = {r.endpoint for r in app.url_map.iter_rules() if "GET" in r.methods}
+    assert pages - SKIP_ENDPOINTS - built == set()

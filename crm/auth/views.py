@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import (
     Blueprint,
     abort,
     current_app,
     flash,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -20,12 +23,14 @@ from sqlalchemy import select
 from crm.auth import services, throttle
 from crm.auth.forms import LoginForm, PasswordChangeForm, TokenForm
 from crm.auth.models import ApiToken
+from crm.auth.people import search_people
 from crm.core.access import SIGNED_IN, allow, public
 from crm.core.audit import record_audit
 from crm.core.urls import safe_next
 from crm.extensions import db
 
 bp = Blueprint("auth", __name__)
+PICKER_LIMIT = 20
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -146,3 +151,24 @@ def set_locale():
         current_user.locale = locale
         db.session.commit()
     return redirect(safe_next(request.form.get("next"), url_for("core.index")))
+
+
+@bp.get("/people/search.json")
+@allow(*SIGNED_IN)
+def people_search():
+    """Search-as-you-type for the people pickers: name (pinyin too), sign-in name or e-mail,
+    among the people the user may see; at most 20."""
+    q = re.sub(r"[\x00-\x1f\x7f]", "", request.args.get("q", ""))
+    found = search_people(q, current_user, limit=PICKER_LIMIT)
+    return jsonify(
+        results=[
+            {
+                "id": person.id,
+                "text": person.display_name,
+                "sub": " · ".join(
+                    x for x in (person.zone and person.zone.short_name, person.login) if x
+                ),
+            }
+            for person in found
+        ]
+    )

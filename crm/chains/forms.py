@@ -17,7 +17,16 @@ class NodeForm(FlaskForm):
         _l("环节名称"), validators=[DataRequired(_l("请填写环节名称")), Length(max=100)]
     )
     segment = SelectField(_l("位置"), choices=choices((k, _l(v)) for k, v in SEGMENTS.items()))
-    parent_id = SelectField(_l("上级环节"), choices=[], validate_choice=False)
+    parent_id = SelectField(
+        _l("上级环节"),
+        choices=[],
+        validate_choice=False,
+        render_kw={
+            "data-picker": "",  # chosen by name as you type (pickers.js)
+            "data-placeholder": _l("输入环节名称查找"),
+            "data-no-results": _l("没有这个环节"),
+        },
+    )
     strategy = SelectField(
         _l("策略"),
         choices=choices([("", "—"), *((k, _l(v)) for k, v in STRATEGIES.items())]),

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from crm.chains.models import MILESTONE_STATUSES, SEGMENTS, STATUSES, STRATEGIES, Chain
 from crm.chains.seed import build_chain
 from crm.core.downloads import ascii_name, download, pinyin_slug
+from crm.core.i18n import join_words
 from crm.core.tabular import check_xlsx_safety
 from crm.core.timeutil import local_today
 from crm.extensions import db
@@ -134,7 +135,7 @@ def import_definitions(data: Any, *, replace: bool = False) -> dict[str, int]:
         unknown = [c for c in item.get("zones", []) if c not in zones]
         if unknown:
             raise ChainImportError(
-                _l("%(name)s：未知的开发区代码 %(join)s", name=name, join="、".join(unknown))
+                _l("%(name)s：未知的开发区代码 %(join)s", name=name, join=join_words(unknown))
             )
         specs.append(
             {**item, "name": name, "nodes": _validate_nodes(name, item.get("nodes"), set(), "")}
@@ -169,7 +170,7 @@ def read_definitions_file(path: str) -> Any:
     sheet = load_workbook(path, read_only=True, data_only=True).worksheets[0]
     rows = list(sheet.iter_rows(values_only=True))
     if not rows or [str(c or "").strip() for c in rows[0][: len(SHEET_HEADERS)]] != SHEET_HEADERS:
-        raise ChainImportError("表头应为：" + "、".join(SHEET_HEADERS))
+        raise ChainImportError(_l("表头应为：%(headers)s", headers=join_words(SHEET_HEADERS)))
     chains: dict[str, dict] = {}
     nodes: dict[tuple[str, str], list] = {}
     for number, row in enumerate(rows[1:], start=2):

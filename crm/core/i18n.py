@@ -24,6 +24,30 @@ def join_words(items: Iterable[object]) -> str:
     return (", " if is_english() else "、").join(str(item) for item in items if item)
 
 
+# Punctuation between the pieces of a line, in the reader's language (templates call these
+# where a label meets a value: 名称：值 / "Name: value").
+_MARKS = {
+    "colon": ("：", ": "),
+    "comma": ("，", ", "),
+    "semicolon": ("；", "; "),
+    "list_sep": ("、", ", "),
+    "full_stop": ("。", "."),
+    "lp": ("（", " ("),
+    "rp": ("）", ")"),
+}
+
+
+def mark(name: str) -> str:
+    """One punctuation mark (a key of _MARKS) as the reader's language writes it."""
+    chinese, english = _MARKS[name]
+    return english if is_english() else chinese
+
+
+def marks() -> dict:
+    """Template globals: colon(), comma(), semicolon(), list_sep(), full_stop(), lp(), rp()."""
+    return {name: (lambda name=name: mark(name)) for name in _MARKS}
+
+
 def label(text: object) -> str:
     """A stored vocabulary word (招商方式, 企业标签 …) in the reader's language.
 

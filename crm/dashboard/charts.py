@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from crm.core.i18n import label as vocabulary
 from crm.core.money import format_yi
 
 WIDTH = 640
@@ -78,7 +79,7 @@ def tier_chart(title: str, tiers: Sequence[TierBar], labels: dict[str, str]) -> 
         scale = max(tier.required + tier.surplus, tier.achieved, 1)
         unit = bar_w / scale
         y = top + 20
-        chart.texts.append(Text(left, top + 14, tier.label, "chart-label"))
+        chart.texts.append(Text(left, top + 14, vocabulary(tier.label), "chart-label"))
         chart.rects.append(Rect(left, y, _r(tier.required * unit), 20, "chart-slot"))
         done = min(tier.achieved, tier.required)
         forecast = min(max(tier.forecast, tier.achieved), tier.required)

@@ -39,7 +39,7 @@ def industry_class_choices() -> list[tuple[str, str]]:
     for section in sections:
         choices.append((section.code, f"{section.code} {label(section.name)}"))
         choices += [
-            (d.code, f"\u3000{d.code} {label(d.name)}")
+            (d.code, f"\u00a0\u00a0{d.code} {label(d.name)}")
             for d in divisions
             if d.section == section.code
         ]

@@ -14,6 +14,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
+from crm.core.i18n import join_words
 from crm.core.money import AmountError, parse_amount
 from crm.core.tabular import HeaderMap, TabularError, parse_date
 from crm.enterprises.uscc import UsccError, validate_uscc
@@ -162,7 +163,7 @@ class LedgerReader:
         if text := cell("stage"):
             row.stage = stage_from_text(text)
             if row.stage is None:
-                known = "、".join(stage_label(code) for code in ALL_STAGES)
+                known = join_words(stage_label(code) for code in ALL_STAGES)
                 self.error(
                     number,
                     "stage",
@@ -306,8 +307,8 @@ class LedgerReader:
             else:
                 self._assume(row, code, self.today, "导入日期")
         if skipped:
-            names = "、".join(column_label(code) for code in skipped)
-            steps = "、".join(stage_label(code) for code in skipped)
+            names = join_words(column_label(code) for code in skipped)
+            steps = join_words(stage_label(code) for code in skipped)
             reason = _l(
                 "台账没有%(names)s列，阶段历史中不记录%(steps)s这几步", names=names, steps=steps
             )

@@ -28,7 +28,7 @@ from crm.quotas.indicator_values import period_end, text_of
 from crm.quotas.models import Indicator, IndicatorActual
 from crm.zones.models import Zone
 
-COMPARISONS = {">=": "≥", ">": "＞", "<=": "≤"}
+COMPARISONS = {">=": "≥", ">": ">", "<=": "≤"}  # ASCII ">" reads in both languages
 RATIO_UNITS = ("%", "万元/亩")  # a share or a density: zones' values do not add up
 SUM_NOTE = "各开发区合计"
 TREND_POINTS = 12

@@ -79,7 +79,7 @@ def _subject(variant: str, user: User, context: dict[str, Any]) -> str:
         text = _("全市招商周报（%(week)s）", week=context["week"].label)
     else:
         text = _("个人工作周报（%(week)s）", week=context["week"].label)
-    return "【" + _("招商引资") + "】" + text
+    return _("【招商引资】%(subject)s", subject=text)
 
 
 def render_digest(user: User, kind: str, day: date, shared: bool = False) -> Digest | None:

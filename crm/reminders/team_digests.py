@@ -17,6 +17,7 @@ from sqlalchemy.orm import selectinload
 
 from crm.auth.models import User
 from crm.core.access import scoped, scoped_select
+from crm.core.i18n import join_words
 from crm.extensions import db
 from crm.projects.models import Project, StageEvent
 from crm.projects.stages import stage_label
@@ -289,7 +290,7 @@ def city_sections(user: User, week: Week, shared: bool = False) -> dict[str, Any
         "conflicts": [
             {
                 "enterprise": c.enterprise.name,
-                "zones": "、".join(z.short_name for z in c.zones),
+                "zones": join_words(z.short_name for z in c.zones),
                 "since": c.raised_at,
                 "path": path_for("targets.conflicts", "/targets/conflicts"),
             }

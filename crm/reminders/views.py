@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from crm.auth.models import User
-from crm.core.access import SIGNED_IN, allow, get_or_404, public
+from crm.core.access import SIGNED_IN, allow, get_or_404, public, scoped_select
 from crm.core.downloads import download
 from crm.core.timeutil import local_today
 from crm.extensions import db
@@ -113,10 +113,16 @@ def feed(token: str):
 
 
 def _preview_target() -> tuple[User, date]:
-    """Whose digest and which day: admins may pick any user (?user=<id>) and day (?date=)."""
+    """Whose digest and which day: admins may pick any user (?user=<id> from the picker, or
+    ?login=<sign-in name> typed without JavaScript) and day (?date=)."""
     user = current_user
     if current_user.role == "admin" and request.args.get("user"):
         user = get_or_404(User, request.args["user"])
+    elif current_user.role == "admin" and request.args.get("login"):
+        login = request.args["login"].strip()[:60]
+        user = db.session.scalars(scoped_select(User).where(User.login == login)).first()
+        if user is None:
+            abort(404)
     try:
         day = date.fromisoformat(request.args.get("date", ""))
     except ValueError:

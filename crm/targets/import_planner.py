@@ -14,6 +14,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Row, select
 
+from crm.core.i18n import join_words
 from crm.core.tabular import clean_cell
 from crm.enterprises.models import Contact, Enterprise
 from crm.enterprises.services import split_aliases
@@ -223,7 +224,7 @@ class ChunkPlanner:
                 )
                 warnings.append(RowError(parsed.row, self.column("name"), reason))
         if len(candidates) > 1:
-            names = "、".join(c.name for c in candidates[:3])
+            names = join_words(c.name for c in candidates[:3])
             reason = _l(
                 "名称与多家已有企业相同（%(names)s），请填写统一社会信用代码以区分", names=names
             )

@@ -17,6 +17,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
+from crm.core.i18n import join_words
 from crm.core.tabular import TabularError, parse_date
 from crm.core.timeutil import local_today
 from crm.enterprises.names import normalize_name
@@ -137,7 +138,7 @@ def parse_modes(text: str) -> list[str]:
     for item in split_list(text):
         mode = item if item in ATTRACTION_MODES else f"{item}招商"
         if mode not in ATTRACTION_MODES:
-            allowed = "、".join(ATTRACTION_MODES)
+            allowed = join_words(ATTRACTION_MODES)
             raise ValueError(
                 _l("未知的招商方式“%(item)s”，可选：%(allowed)s", item=item, allowed=allowed)
             )
@@ -302,7 +303,7 @@ class RowReader:
     @staticmethod
     def _status(text: str) -> str:
         if text not in STATUS_WORDS:
-            allowed = "、".join(label for label in TARGET_STATUSES.values())
+            allowed = join_words(label for label in TARGET_STATUSES.values())
             raise ValueError(
                 _l("状态“%(text)s”无法识别，可选：%(allowed)s", text=text, allowed=allowed)
             )

@@ -14,6 +14,7 @@ from crm.core.access import scope_rule, scoped_select, zone_clause
 from crm.core.audit import apply_changes, record_audit
 from crm.core.boundary import parse_id
 from crm.core.conflicts import conflict_as
+from crm.core.i18n import join_words
 from crm.core.roles import CITY_ROLES
 from crm.core.settings import define_section, define_setting, get_setting
 from crm.core.timeutil import local_today, utcnow
@@ -144,7 +145,7 @@ def clean_target_values(raw: dict[str, Any], zone_id: int | None, actor: Any) ->
         unknown = [m for m in modes if m not in ATTRACTION_MODES]
         if unknown:
             raise TargetError(
-                _l("未知的招商方式：%(join)s", join="、".join(unknown)), "attraction_modes"
+                _l("未知的招商方式：%(join)s", join=join_words(unknown)), "attraction_modes"
             )
         values["attraction_modes"] = [m for m in ATTRACTION_MODES if m in modes]
     if "priority" in values and values["priority"] not in PRIORITIES:

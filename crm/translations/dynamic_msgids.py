@@ -219,3 +219,8 @@ INSTRUCTION_WORDS = (  # crm.instructions.models: states and timeline entries, s
     N_("办结"),
     N_("重新打开"),
 )
+
+QUOTA_TIERS = (  # the plan's tiers (crm.quotas.seed.PLAN_TIERS), shown through |label
+    N_("30亿元以上制造业项目"),
+    N_("10亿元以上制造业项目"),
+)

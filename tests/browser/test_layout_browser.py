@@ -1,9 +1,12 @@
-"""Every main page, for every role, on a desk screen (1440×900) and a touch phone (390×844):
-no page is wider than the screen and no page logs a console error or fails a request.
+"""Every main page, for every role, on a desk screen (1440×900) and a touch phone (390×844),
+in Chinese and in English: no page is wider than the screen and no page logs a console error
+or fails a request (no 4xx/5xx answer, the page's own or an asset's).
 
-One browser for the whole module; per role and screen one context, signed in once, walks its
-pages: the navigation it is offered, the reports, its account, and the first target, project,
-enterprise and chain it can open. Problems are collected and reported together. Then the
+One browser for the whole module; per role, screen and language one context, signed in once,
+walks its pages: the navigation it is offered, the reports, its account, and the first target,
+project, enterprise and chain it can open. English is chosen with the language switch and
+switched back afterwards (the demo users are shared by the other browser tests). Problems are
+collected and reported together. Then the
 phone-specific layout: the target list as cards with folded filters, no mouse hints, a favicon.
 """
 
@@ -21,6 +24,7 @@ ROLES = ("admin", "city", "leader", "gxq-manager", "gxq-staff1")
 DESK = {"viewport": {"width": 1440, "height": 900}}
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 SCREENS = {"desk": DESK, "phone": PHONE}
+LANGUAGES = {"zh": "中文", "en": "English"}  # the language switch's buttons
 EXTRA = (
     "/about",
     "/account",
@@ -96,36 +100,62 @@ def _listen(page, current: dict[str, str], problems: list[tuple[str, str]]) -> N
 
 @pytest.fixture(scope="module")
 def walks(browser, live_server):
-    """For every role and screen: [(path, problem)] — empty when every page is right."""
-    results: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    """For every role, screen and language: [(path, problem)] — empty when all pages are right."""
+    results: dict[tuple[str, str, str], list[tuple[str, str]]] = {}
     for screen, options in SCREENS.items():
-        for login in ROLES:
-            context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", **options)
-            context.set_default_timeout(15_000)
-            page = context.new_page()
-            problems: list[tuple[str, str]] = []
-            current = {"path": "/login"}
-            _listen(page, current, problems)
-            log_in(page, live_server, login)
-            paths = _pages(page, live_server, login)
-            width = options["viewport"]["width"]
-            for path in paths:
-                current["path"] = path
-                page.goto(live_server + path)
-                page.wait_for_load_state("load")
-                scroll = page.evaluate(WIDTH_JS)
-                if scroll > width:
-                    culprits = page.evaluate(OVERFLOW_JS, width)
-                    problems.append((path, f"{scroll} px wide > {width}: {culprits}"))
-            results[(screen, login)] = [*problems, ("__walked__", str(len(paths)))]
-            context.close()
+        for language in LANGUAGES:
+            for login in ROLES:
+                results[(screen, language, login)] = _walk(
+                    browser, live_server, options, language, login
+                )
     return results
 
 
+def _switch(page, language: str) -> None:
+    with page.expect_navigation():
+        page.get_by_role("button", name=LANGUAGES[language], exact=True).click()
+
+
+def _walk(browser, base: str, options: dict, language: str, login: str) -> list:
+    context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", **options)
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    problems: list[tuple[str, str]] = []
+    current = {"path": "/login"}
+    _listen(page, current, problems)
+    log_in(page, base, login)
+    try:
+        if language != "zh":
+            _switch(page, language)
+        paths = _pages(page, base, login)
+        width = options["viewport"]["width"]
+        for path in paths:
+            current["path"] = path
+            page.goto(base + path)
+            page.wait_for_load_state("load")
+            if page.locator("html").get_attribute("lang") != current_lang(language):
+                problems.append((path, f"not in {language}"))
+            scroll = page.evaluate(WIDTH_JS)
+            if scroll > width:
+                culprits = page.evaluate(OVERFLOW_JS, width)
+                problems.append((path, f"{scroll} px wide > {width}: {culprits}"))
+    finally:
+        if language != "zh":
+            page.goto(base + "/about")
+            _switch(page, "zh")
+        context.close()
+    return [*problems, ("__walked__", str(len(paths)))]
+
+
+def current_lang(language: str) -> str:
+    return "zh-CN" if language == "zh" else language
+
+
 @pytest.mark.parametrize("screen", list(SCREENS))
+@pytest.mark.parametrize("language", list(LANGUAGES))
 @pytest.mark.parametrize("login", ROLES)
-def test_every_main_page_fits_and_logs_no_error(walks, screen, login):
-    *problems, (_, walked) = walks[(screen, login)]
+def test_every_main_page_fits_and_logs_no_error(walks, screen, language, login):
+    *problems, (_, walked) = walks[(screen, language, login)]
     assert int(walked) >= 10  # the walk reached the pages, not only the login form
     assert not problems, "\n".join(f"{path}: {problem}" for path, problem in problems)
 

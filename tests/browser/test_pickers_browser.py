@@ -62,3 +62,33 @@ def test_without_javascript_the_gap_form_takes_typed_names(browser, live_server)
         expect(page.get_by_test_id("node-targets")).to_contain_text("河南无脚本新材料有限公司")
     finally:
         context.close()
+
+
+def test_the_digest_preview_picks_its_recipient_by_pinyin(page, live_server):
+    log_in(page, live_server, "admin")
+    page.goto(f"{live_server}/reminders/preview/daily")
+    expect(page.locator("#pv-login")).to_be_hidden()  # the no-JS fallback is hidden
+    expect(page.get_by_text("用户编号")).to_have_count(0)
+    picker = page.locator("[data-testid=preview-user-picker] + .ts-wrapper .ts-control input")
+    picker.fill("zyf")  # 赵一帆 by the initials of its pinyin
+    option = page.locator(".ts-dropdown .option", has_text="赵一帆")
+    expect(option).to_contain_text("赵一帆")
+    option.click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="刷新").click()
+    expect(page.locator("p.text-muted").first).to_contain_text("赵一帆")
+
+
+def test_a_picked_owner_stays_put_beside_its_button(page, live_server):
+    """The bulk owner picker keeps its width as it loses focus, so the button beside it is
+    where the pointer is when the click lands."""
+    page.set_viewport_size({"width": 1440, "height": 900})
+    log_in(page, live_server, "gxq-manager")
+    page.goto(f"{live_server}/targets/?zone=1")  # 高新区, the first zone of the seed
+    button = page.locator("button[value=assign]")
+    before = button.bounding_box()
+    page.locator("[data-testid=bulk-owner-picker] + .ts-wrapper .ts-control input").click()
+    page.keyboard.type("钱")
+    page.locator(".ts-dropdown .option", has_text="钱二宝").first.click()
+    page.locator("h1").first.click()  # focus leaves the picker
+    assert button.bounding_box()["x"] == before["x"]
