@@ -199,6 +199,10 @@ def _route_arguments() -> dict[str, list]:
         "building_id": ids(select(db.text("id FROM land_building ORDER BY id"))),
         "period": [previous_period()],
         "submission_id": ids(select(ReportSubmission.id).order_by(ReportSubmission.id), 2),
+        "instruction_id": ids(select(db.text("id FROM instruction ORDER BY id")), 2),
+        "actual_id": ids(select(db.text("id FROM indicator_actual ORDER BY id"))),
+        "subject": ["project"],
+        "record_id": ids(select(Project.id).where(Project.zone_id == gxq).order_by(Project.id)),
     }
 
 
