@@ -64,7 +64,7 @@ def _row(*values: str) -> list[str]:
 
 
 def _indicator_table(report: MonthlyReport) -> dict[str, Any]:
-    period, ytd = report.period, report.year_to_date
+    period, ytd, progress = report.period, report.year_to_date, report.progress
     rows = [
         _row(_("签约项目数"), _("个"), str(period.signed), str(ytd.signed)),
         _row(_("签约金额"), _("亿元"), *map(wan_to_yi_str, (period.signed_wan, ytd.signed_wan))),
@@ -78,6 +78,16 @@ def _indicator_table(report: MonthlyReport) -> dict[str, Any]:
             _("资金到位率（实际到位／合同额）"),
             "%",
             *map(percent, (period.funds_rate, ytd.funds_rate)),
+        ),
+        _row(
+            _("完成投资（固定资产投资）"),
+            _("亿元"),
+            *map(wan_to_yi_str, (progress.month_investment_wan, progress.year_investment_wan)),
+        ),
+        _row(
+            _("实际到位资金"),
+            _("亿元"),
+            *map(wan_to_yi_str, (progress.month_funds_wan, progress.year_funds_wan)),
         ),
     ]
     for goal in report.goals:
@@ -161,6 +171,10 @@ def monthly_document(
         "year_signed_wan": ytd.signed_wan,
         "counted": counted,
         "required": required,
+        "month_investment_wan": report.progress.month_investment_wan,
+        "year_investment_wan": report.progress.year_investment_wan,
+        "month_funds_wan": report.progress.month_funds_wan,
+        "year_funds_wan": report.progress.year_funds_wan,
     }
     doc["text"] = text or ""
     return doc
