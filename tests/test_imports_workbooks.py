@@ -5,6 +5,7 @@ and the ledger, through the CLI and the upload page."""
 from __future__ import annotations
 
 import io
+import re
 import json
 import zipfile
 from pathlib import Path
@@ -38,7 +39,9 @@ def _with_cached_values(path: Path, values: dict[str, str]) -> Path:
                 for ref, value in values.items():
                     start = text.index(f'<c r="{ref}"')
                     end = text.index("</c>", start)
-                    cell = text[start:end].replace('t="s"', "").replace("<v />", "")
+                    # openpyxl writes an empty value as <v /> or <v></v> (with lxml installed)
+                    cell = re.sub(r'\st="[a-z]+"', "", text[start:end], count=1)
+                    cell = re.sub(r"<v\s*/>|<v>[^<]*</v>", "", cell)
                     cell = cell.replace("<c ", '<c t="str" ', 1) + f"<v>{value}</v>"
                     text = text[:start] + cell + text[end:]
                 data = text.encode()

@@ -10,7 +10,8 @@ from tests.conftest import csrf_token, login
 from tests.factories import make_user, make_zone
 
 SAFE = {"GET", "HEAD", "OPTIONS"}
-# What a leader may change: their own account, token and reminder preferences, and 批示.
+# What a leader may change: their own account, token, reminder and message-channel preferences,
+# and 批示.
 OWN_ACCOUNT = {
     "auth.login",
     "auth.logout",
@@ -19,6 +20,7 @@ OWN_ACCOUNT = {
     "auth.revoke_token",
     "auth.set_locale",
     "reminders.preferences",
+    "channels.preferences",
     "reminders.feed_create",
     "reminders.feed_revoke",
     "api.update_me",

@@ -36,6 +36,7 @@ ACTION_LABELS = {
     "override": _l("手动设定状态"),
     "password_change": _l("修改密码"),
     "raise": _l("提出冲突"),
+    "recount": _l("重新计算"),
     "reorder": _l("调整顺序"),
     "reset_password": _l("重置密码"),
     "restore": _l("恢复"),
@@ -52,6 +53,8 @@ ACTION_LABELS = {
     "upload": _l("上传"),
 }
 ENTITY_LABELS = {
+    "channel_config": _l("消息渠道设置"),
+    "robot_group": _l("群机器人"),
     "activity": _l("跟进记录"),
     "api_token": _l("API 令牌"),
     "attachment": _l("附件"),

@@ -54,6 +54,7 @@ def test_the_progress_card_on_a_phone(browser, live_server):
     form.locator("textarea[name=image_progress]").fill(note)
     form.get_by_role("button", name="保存月度进展").click()
     expect(page).to_have_url(re.compile(rf"/projects/{project_id}#progress$"))
-    expect(page.locator(".alert-success")).to_contain_text(period)
+    # an open month is corrected in place, an accepted (locked) one as a new revision
+    expect(page.locator(".alert").first).to_contain_text(period)
     expect(page.get_by_test_id("progress-history")).to_contain_text(note)
     context.close()
