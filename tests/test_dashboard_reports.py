@@ -3,7 +3,7 @@ report with its counted projects."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from io import BytesIO
 
 import pytest
@@ -13,8 +13,8 @@ from sqlalchemy import select
 from crm.core.models import AuditLog
 from crm.dashboard.queries import week_bounds
 from crm.extensions import db
-from crm.quotas.indicators import record_actual, seed_indicators
-from crm.quotas.models import Indicator
+from crm.land.services import change_status, create_parcel
+from crm.quotas.indicators import seed_indicators
 from tests.test_dashboard_data import (
     TODAY,
     YEAR,
@@ -79,12 +79,14 @@ def test_the_city_weekly_and_monthly_reports_name_the_zones(app, plan):
 def test_the_monthly_report_has_period_total_target_and_rate(app, plan):
     zones, people = plan
     seed_indicators()
-    land = db.session.scalar(
-        select(Indicator).where(
-            Indicator.code == "land_activation", Indicator.zone_id == zones["gxq"].id
-        )
+    land = create_parcel(
+        zones["gxq"].id,
+        {"code": "G1", "name": "盘活地块", "area_mu": "648", "land_use": "industrial"},
+        None,
+        status="approved",
+        on=min(date(2025, 12, 16), TODAY),
     )
-    record_actual(land, f"{TODAY:%Y-%m}", "648", people["city"])
+    change_status(land, "supplied", people["city"], TODAY)  # 批而未供土地盘活 from the parcel
     signed(people["gxq_staff"], "本月签约项目", 120000)
     db.session.commit()
     html = (

@@ -17,6 +17,7 @@ from crm.quotas.indicators import seed_indicators
 from crm.quotas.models import Indicator, IndicatorActual
 from tests.conftest import post
 from tests.test_dashboard_data import TODAY, YEAR, make_plan
+from tests.test_indicators_services import typed_zone_goal
 
 MONTH = f"{YEAR}-{TODAY.month:02d}"
 HEADER = ["指标", "开发区", "期间", "实际值（亿元）", "来源说明"]
@@ -62,13 +63,14 @@ GOOD = [
     ("营业收入", "经开区", MONTH, "650", ""),
     ("营业收入", "", str(YEAR - 1), "1900", "年报"),
     ("税收收入", "全市", f"{YEAR}-Q1", "15亿元", ""),
-    ("批而未供土地盘活", "高新区", MONTH, "900", "自然资源局"),
+    ("标准厂房建成面积", "高新区", MONTH, "900", "自然资源局"),
 ]
 
 
 def test_the_city_imports_good_rows_and_reverts_them(plan, client, login_as):
     zones, people, goals = plan
     revenue = goals[("revenue", None)]
+    land = typed_zone_goal(zones["gxq"])
     record_actual(revenue, MONTH, "1000", people["city"], zone_id=zones["gxq"].id)
     db.session.commit()
     login_as(people["city"])
@@ -87,7 +89,6 @@ def test_the_city_imports_good_rows_and_reverts_them(plan, client, login_as):
         (a.indicator_id, a.zone_id, a.period): a.value
         for a in db.session.scalars(select(IndicatorActual))
     }
-    land = goals[("land_activation", zones["gxq"].id)]
     assert values == {
         (revenue.id, zones["gxq"].id, MONTH): Decimal("1200"),
         (revenue.id, zones["jkq"].id, MONTH): Decimal("650"),

@@ -146,9 +146,9 @@ def test_a_computed_indicator_refuses_entry_with_a_clear_message(plan, client, l
     assert response.status_code == 400 and "不能手工录入" in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(IndicatorActual)) == 0
     html = client.get("/quotas/goals").get_data(as_text=True)
-    assert html.count('data-testid="computed-badge"') == 4
+    assert html.count('data-testid="computed-badge"') == 4 + 3  # and each zone's land
     assert post(client, "/quotas/goals/recount").status_code == 302
-    assert db.session.scalar(select(func.count()).select_from(IndicatorActual)) == 4
+    assert db.session.scalar(select(func.count()).select_from(IndicatorActual)) == 4 + 3
 
 
 @pytest.mark.parametrize(
@@ -177,12 +177,14 @@ def test_staff_and_leaders_read_only(plan, client, login_as):
 
 
 def test_the_demo_fills_the_goal_list_with_progress_and_trends(plan, client, login_as):
+    from crm.land.demo import load_demo_land
     from crm.projects.demo import load_demo_projects
     from tests.test_projects_demo import _demo_people
 
     _zones, people, _goals = plan
     _demo_people()
     load_demo_projects()
+    load_demo_land()
     created = load_demo_actuals()
     db.session.commit()
     assert created > 50 and load_demo_actuals() == 0

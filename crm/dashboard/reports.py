@@ -1,7 +1,8 @@
 """Weekly and monthly reports (周报 / 月报) for one zone or the city, in fixed statements.
 
 Weekly: 本周新增, 阶段变化, 重点项目 ≥ 10亿, 需协调事项 (open conflicts, stalled projects,
-首报 missing). Monthly: the quota table and the indicators with 本期 / 累计 / 目标 / 完成率.
+首报 missing). Monthly: the quota table, the indicators with 本期 / 累计 / 目标 / 完成率 and
+the land goals (批而未供 activated to the month's end against each zone's goal, the reserve).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from crm.core.timeutil import SHANGHAI, local_today
 from crm.dashboard import queries as q
 from crm.dashboard.services import ZoneAttainment, attainments
 from crm.extensions import db
+from crm.land.goals import LandGoals, land_goals
 from crm.progress.queries import MonthTotals, month_totals
 from crm.projects.models import Project, StageEvent
 from crm.projects.queries import quota_amount, rotting_clause
@@ -182,6 +184,7 @@ class MonthlyReport:
     year_to_date: q.Indicators
     goals: list[GoalRow]
     progress: MonthTotals = field(default_factory=MonthTotals)  # 完成投资 / 到位资金
+    land: LandGoals | None = None  # 批而未供 activated to the month's end, reserve at it
 
     @property
     def key(self) -> str:
@@ -230,4 +233,5 @@ def monthly_report(
         year_to_date=sum(to_date.values(), q.Indicators()),
         goals=goals,
         progress=sum(progress.values(), MonthTotals()),
+        land=land_goals(zones, today=min(end, local_today()), until=end),
     )

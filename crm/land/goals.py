@@ -20,6 +20,7 @@ from crm.core.settings import define_section, define_setting, get_setting
 from crm.core.timeutil import local_today
 from crm.extensions import db
 from crm.land.models import LandEvent, Parcel
+from crm.quotas.indicator_compute import ComputedHook, register_computed
 from crm.zones.models import Zone
 
 ACTIVATED = ("supplied", "revived")
@@ -127,11 +128,15 @@ def deadline() -> date:
     return date(int(get_setting("land.activation_deadline_year")), 12, 31)
 
 
-def land_goals(zones: list[Zone], today: date | None = None) -> LandGoals:
+def land_goals(
+    zones: list[Zone], today: date | None = None, until: date | None = None
+) -> LandGoals:
     """Each zone's activation against its goal and its reserve as of ``today`` (one statement
-    for the events, whatever the number of parcels)."""
+    for the events, whatever the number of parcels); ``until`` counts only the activations up
+    to that day (a month's end in the monthly report), else up to the deadline."""
     today = today or local_today()
     end = deadline()
+    counted_to = min(end, until) if until else end
     goals = get_setting("land.activation_goal_mu") or {}
     figures = {z.id: ZoneLand(z, int(goals.get(z.code) or 0)) for z in zones}
     if figures:
@@ -154,7 +159,7 @@ def land_goals(zones: list[Zone], today: date | None = None) -> LandGoals:
             )
             .order_by(LandEvent.parcel_id, LandEvent.effective_on, LandEvent.id)
         )
-        _walk(db.session.execute(stmt).all(), figures, today, end)
+        _walk(db.session.execute(stmt).all(), figures, today, counted_to)
     return LandGoals(list(figures.values()), end, int(get_setting("land.reserve_goal_mu")))
 
 
@@ -186,3 +191,29 @@ def dashboard_panel(user: Any = None) -> LandGoals:
     from crm.zones.services import visible_zones
 
     return land_goals(visible_zones())
+
+
+ACTIVATION_CODE = "land_activation"  # the goal list's 批而未供土地盘活 (crm.quotas.indicators)
+SOURCE_NOTE = "系统计算（地块状态由批而未供变为已供或已盘活的面积）"
+LIVE_NOTE = "实时计算（地块状态由批而未供变为已供或已盘活的面积）"
+
+
+def activation_values() -> dict[int | None, Decimal]:
+    """{zone id: 亩 activated, None: the city's} for the goal list (two statements)."""
+    goals = land_goals(list(db.session.scalars(select(Zone).order_by(Zone.sort_order, Zone.id))))
+    values: dict[int | None, Decimal] = {z.zone.id: z.activated_mu for z in goals.zones}
+    values[None] = goals.activated_mu
+    return values
+
+
+register_computed(
+    ACTIVATION_CODE,
+    ComputedHook(
+        activation_values,
+        SOURCE_NOTE,
+        LIVE_NOTE,
+        _l(
+            "批而未供土地盘活由地块台账的状态变更自动计算，不能手工录入或导入；请在地块台账中登记供地或盘活"
+        ),
+    ),
+)

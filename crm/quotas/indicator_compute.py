@@ -9,15 +9,22 @@ it landed in. One query whatever the number of indicators.
 
 梯度培育专精特新企业 also counts 创新型中小企业, which the enterprise labels do not hold, so it is
 typed like the other indicators.
+
+Other areas register more computed indicators with :func:`register_computed` (a hook, so this
+package imports none of them): ``crm.land.goals`` registers 批而未供土地盘活, each zone's
+activated area from parcel status events. A registered indicator is computed for the city and
+for a zone's own goal alike.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 
 from crm.core.audit import record_audit
 from crm.core.timeutil import local_today, utcnow
@@ -39,9 +46,42 @@ SOURCE_NOTE = "系统计算（落地项目企业中带该标签的企业数）"
 LIVE_NOTE = "实时计算（落地项目企业中带该标签的企业数）"
 
 
+@dataclass(frozen=True)
+class ComputedHook:
+    """An indicator another area computes: ``values()`` gives {zone id: value, None: the
+    city's value} in a fixed number of statements; the notes say where the value comes from
+    (stored, live) and ``message`` why it takes no typed value."""
+
+    values: Callable[[], dict[int | None, Decimal]]
+    source_note: str
+    live_note: str
+    message: Any
+
+
+COMPUTED_HOOKS: dict[str, ComputedHook] = {}
+
+
+def register_computed(code: str, hook: ComputedHook) -> None:
+    """Let an area compute the indicator ``code`` (called when that area is imported)."""
+    COMPUTED_HOOKS[code] = hook
+
+
 def is_computed(indicator: Indicator) -> bool:
-    """Whether the indicator's values are counted by the system (a city-wide goal)."""
+    """Whether the indicator's values are counted by the system (a city-wide goal, or any
+    goal of a registered indicator)."""
+    if indicator.code in COMPUTED_HOOKS:
+        return True
     return indicator.code in COMPUTED and indicator.zone_id is None
+
+
+def live_note(code: str) -> str:
+    hook = COMPUTED_HOOKS.get(code)
+    return hook.live_note if hook else LIVE_NOTE
+
+
+def hook_values(codes: Any) -> dict[str, dict[int | None, Decimal]]:
+    """{code: {zone id: value}} of the registered indicators among ``codes``."""
+    return {code: COMPUTED_HOOKS[code].values() for code in codes if code in COMPUTED_HOOKS}
 
 
 def landed_stages() -> list[str]:
@@ -89,12 +129,14 @@ def record_counts(actor: Any, period: str | None = None) -> int:
     has a point per month; a later recount of the same month overwrites it. Audited; returns
     the values written or changed."""
     period = period or current_period()
+    city_wide = and_(Indicator.code.in_(list(COMPUTED)), Indicator.zone_id.is_(None))
     indicators = list(
         db.session.scalars(
-            select(Indicator).where(Indicator.code.in_(list(COMPUTED)), Indicator.zone_id.is_(None))
+            select(Indicator).where(or_(city_wide, Indicator.code.in_(list(COMPUTED_HOOKS))))
         )
     )
-    counts = computed_counts([i.code for i in indicators])
+    codes = {i.code for i in indicators}
+    counts: dict[str, Any] = {**computed_counts(codes), **hook_values(codes)}
     stored = {
         (a.indicator_id, a.zone_id): a
         for a in db.session.scalars(
@@ -108,6 +150,10 @@ def record_counts(actor: Any, period: str | None = None) -> int:
     for indicator in indicators:
         by_zone = counts.get(indicator.code, {})
         zones = set(by_zone) | {None} | {z for (i, z) in stored if i == indicator.id}
+        if indicator.zone_id is not None:  # a zone's own goal holds that zone's values only
+            zones = {indicator.zone_id}
+        hook = COMPUTED_HOOKS.get(indicator.code)
+        note = hook.source_note if hook else SOURCE_NOTE
         for zone_id in zones:
             value = Decimal(by_zone.get(zone_id, 0))
             row = stored.get((indicator.id, zone_id))
@@ -116,7 +162,7 @@ def record_counts(actor: Any, period: str | None = None) -> int:
                 db.session.add(row)
             elif Decimal(row.value) == value and row.computed:
                 continue
-            row.value, row.computed, row.source_note = value, True, SOURCE_NOTE
+            row.value, row.computed, row.source_note = value, True, note
             row.entered_by_id, row.entered_at = getattr(actor, "id", None), utcnow()
             changed += 1
     db.session.flush()

@@ -1,6 +1,7 @@
 """Demo actuals for the goal list: six months of zone figures for the totals (the city's is
-their sum), city-wide figures for shares and counts, each zone's land activation, and this
-month's computed counts — so the goal list shows progress and trends by default."""
+their sum), city-wide figures for shares and counts, and this month's computed counts (each
+zone's land activation among them, from the demo parcels' status events) — so the goal list
+shows progress and trends by default."""
 
 from __future__ import annotations
 
@@ -33,7 +34,6 @@ CITY_VALUES = {
     "emerging_share": ("22.6", "21.4"),
     "land_reserve": ("1080", "1150"),
 }
-LAND = {"gxq": ("1020", "640"), "jkq": ("150", "90"), "xdfw": ("610", "300")}
 NOTES = {"revenue": "统计局月度快报", "tax": "税务局提供"}
 
 
@@ -111,12 +111,6 @@ def load_demo_actuals() -> int:
         indicator = goals.get((code, None))
         for index, period in enumerate(months if indicator else ()):
             record_actual(indicator, period, _step(first, last, index), actor, note="市统计局")
-            created += 1
-    for zone_code, (last, first) in LAND.items():
-        indicator = goals.get(("land_activation", zones.get(zone_code)))
-        for index, period in enumerate(months if indicator else ()):
-            note = "自然资源和规划局台账"
-            record_actual(indicator, period, _step(first, last, index), actor, note=note)
             created += 1
     _label_landed_enterprises()
     db.session.flush()

@@ -33,7 +33,7 @@ from crm.projects.attachments import (
     max_bytes,
     upload_dir,
 )
-from crm.quotas.indicator_compute import is_computed
+from crm.quotas.indicator_compute import COMPUTED_HOOKS, is_computed
 from crm.quotas.indicator_values import IndicatorError, parse_period, parse_value, text_of
 from crm.quotas.models import Indicator, IndicatorActual
 from crm.zones.models import Zone
@@ -44,7 +44,10 @@ MAX_NOTE = 500
 _STORED_NAME = "{}.{}"
 
 
-def computed_message() -> str:
+def computed_message(indicator: Indicator | None = None) -> str:
+    hook = COMPUTED_HOOKS.get(indicator.code) if indicator is not None else None
+    if hook is not None:
+        return str(hook.message)
     return str(_l("该指标由系统根据落地项目企业的标签自动计算，不能手工录入或导入"))
 
 
@@ -107,7 +110,7 @@ def record_actual(
 ) -> IndicatorActual:
     """Enter (or correct) an indicator's value for a period and zone, audited old → new."""
     if is_computed(indicator):
-        raise IndicatorError(computed_message(), "value")
+        raise IndicatorError(computed_message(indicator), "value")
     zone_id = entry_zone(indicator, zone_id, actor)
     period = parse_period(period)
     number = parse_value(value, indicator.unit)

@@ -166,7 +166,7 @@ class IndicatorImporter:
         if indicator is None:
             raise IndicatorError(_l("目标清单中没有指标“%(name)s”", name=raw[:60]), "indicator")
         if is_computed(indicator):
-            raise IndicatorError(computed_message(), "indicator")
+            raise IndicatorError(computed_message(indicator), "indicator")
         zone_id = entry_zone(indicator, zone_id, self.actor)
         period = parse_period(values.get("period"))
         value = parse_value(values.get("value"), indicator.unit)

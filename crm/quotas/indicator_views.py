@@ -98,7 +98,7 @@ def enter(indicator_id: int):
     form = _entry_form(indicator, request.method == "POST")
     if is_computed(indicator):
         status = 200 if request.method == "GET" else 400
-        return _render_entry(form, indicator, computed_message()), status
+        return _render_entry(form, indicator, computed_message(indicator)), status
     if request.method == "GET":
         return _render_entry(form, indicator)
     if form.validate_on_submit():

@@ -24,6 +24,10 @@ def _md(day: date) -> str:
     return _("%(month)s月%(day)s日", month=day.month, day=day.day)
 
 
+def _ymd(day: date) -> str:
+    return _("%(year)s年%(month)s月%(day)s日", year=day.year, month=day.month, day=day.day)
+
+
 def _frame(kind: str, zone: Zone | None, title: str, dated: date) -> dict[str, Any]:
     office = get_setting("reporting.office")
     return {
@@ -108,6 +112,44 @@ def _indicator_table(report: MonthlyReport) -> dict[str, Any]:
     return {"columns": columns, "rows": rows}
 
 
+def _land_section(report: MonthlyReport, many: bool) -> dict[str, Any]:
+    """批而未供 activated to the month's end against each zone's goal, and the reserve."""
+    land = report.land
+    columns = [_("开发区"), _("已盘活（亩）"), _("目标（亩）"), _("完成度"), _("储备用地（亩）")]
+    rows = [
+        [
+            z.zone.short_name,
+            value_text(z.activated_mu),
+            str(z.goal_mu) if z.goal_mu else _("未设目标"),
+            percent(z.share) if z.goal_mu else "—",
+            value_text(z.reserve_mu),
+        ]
+        for z in land.zones
+    ]
+    if many:
+        rows.append(
+            [
+                _("合计"),
+                value_text(land.activated_mu),
+                str(land.goal_mu),
+                percent(land.share) if land.goal_mu else "—",
+                value_text(land.reserve_mu),
+            ]
+        )
+    summary = _(
+        "截至%(month)s月末，批而未供土地盘活 %(done)s 亩，目标 %(goal)s 亩（%(day)s 前）；"
+        "储备用地 %(reserve)s 亩，全市动态储备不少于 %(floor)s 亩。",
+        month=report.month,
+        done=value_text(land.activated_mu),
+        goal=land.goal_mu,
+        day=_ymd(land.deadline),
+        reserve=value_text(land.reserve_mu),
+        floor=land.reserve_goal_mu,
+    )
+    table = {"columns": columns, "rows": rows}
+    return {"heading": _("批而未供土地盘活与用地储备"), "paragraphs": [summary], "tables": [table]}
+
+
 def monthly_document(
     report: MonthlyReport, zone: Zone | None, dated: date, text: str = ""
 ) -> dict[str, Any]:
@@ -164,6 +206,8 @@ def monthly_document(
             "tables": [_indicator_table(report)],
         }
     )
+    if report.land is not None:
+        doc["sections"].append(_land_section(report, many))
     doc["figures"] = {
         "signed": period.signed,
         "signed_wan": period.signed_wan,
@@ -176,6 +220,9 @@ def monthly_document(
         "month_funds_wan": report.progress.month_funds_wan,
         "year_funds_wan": report.progress.year_funds_wan,
     }
+    if report.land is not None:
+        doc["figures"]["land_activated_mu"] = value_text(report.land.activated_mu)
+        doc["figures"]["land_reserve_mu"] = value_text(report.land.reserve_mu)
     doc["text"] = text or ""
     return doc
 
