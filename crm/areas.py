@@ -31,6 +31,7 @@ import crm.instructions.hooks
 import crm.instructions.services
 import crm.land.building_views
 import crm.land.goals
+import crm.land.import_kind
 import crm.land.map_views
 import crm.land.matching
 import crm.land.section
@@ -84,6 +85,7 @@ from crm.instructions.queries import digest_section
 from crm.instructions.views import bp as instructions_bp
 from crm.land.demo import load_demo_land
 from crm.land.goals import dashboard_panel as land_panel
+from crm.land.import_kind import PARCEL_IMPORTS
 from crm.land.views import bp as land_bp
 from crm.progress.demo import load_demo_progress
 from crm.progress.import_kind import PROGRESS_IMPORTS
@@ -209,8 +211,10 @@ AREAS: tuple[Area, ...] = (
             crm.land.section,
             crm.land.building_views,
             crm.land.map_views,
+            crm.land.import_kind,
         ),
         dashboard_panels=(("land", land_panel),),
+        importers=(PARCEL_IMPORTS,),
     ),
     Area(
         "quotas",
