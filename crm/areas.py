@@ -54,6 +54,7 @@ import crm.zones.services
 from crm.admin.views import bp as admin_bp
 from crm.api.chains import bp as api_chains_bp
 from crm.api.instructions import bp as api_instructions_bp
+from crm.api.parcels import bp as api_parcels_bp
 from crm.api.projects import bp as api_projects_bp
 from crm.api.quota import bp as api_quota_bp
 from crm.api.targets import bp as api_targets_bp
@@ -268,6 +269,7 @@ AREAS: tuple[Area, ...] = (
             api_quota_bp,
             api_chains_bp,
             api_instructions_bp,
+            api_parcels_bp,
         ),
     ),
 )
