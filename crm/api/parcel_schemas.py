@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
 from crm.api.project_schemas import AREA_ERRORS, DECIMAL_STRING, NAME_LENGTH
 from crm.api.target_schemas import (
@@ -20,9 +20,13 @@ from crm.core.boundary import Id
 from crm.land.models import LAND_USES, PARCEL_STATUSES
 
 MAX_MU = 1_000_000
-AREA_RANGE = validate.Range(
-    min=Decimal("0.01"), max=Decimal(MAX_MU), error="应在 {min} 到 {max} 亩之间"
-)
+AREA_META = {"description": "面积（亩）", "minimum": 0.01, "maximum": MAX_MU}
+
+
+def _area_in_range(value: Decimal) -> None:
+    # not validate.Range: its bounds would reach the document as strings (Decimal)
+    if not Decimal("0.01") <= value <= MAX_MU:
+        raise ValidationError(f"应在 0.01 到 {MAX_MU} 亩之间")
 
 
 class ParcelSchema(Schema):
@@ -59,7 +63,7 @@ class ParcelUpdateSchema(ZhSchema):
     name = fields.Str(validate=validate.Length(min=1, max=200, error=NAME_LENGTH))
     location = fields.Str(validate=max_len(200))
     area_mu = fields.Decimal(
-        validate=AREA_RANGE, error_messages=AREA_ERRORS, metadata={"description": "面积（亩）"}
+        validate=_area_in_range, error_messages=AREA_ERRORS, metadata=AREA_META
     )
     land_use = fields.Str(validate=one_of(LAND_USES))
     batch = fields.Str(validate=max_len(100))
@@ -83,9 +87,9 @@ class ParcelCreateSchema(ParcelUpdateSchema):
     name = fields.Str(required=True, validate=validate.Length(min=1, max=200, error=NAME_LENGTH))
     area_mu = fields.Decimal(
         required=True,
-        validate=AREA_RANGE,
+        validate=_area_in_range,
         error_messages=AREA_ERRORS,
-        metadata={"description": "面积（亩）"},
+        metadata=AREA_META,
     )
     zone_id = Id(metadata={"description": "市级用户必填；开发区用户只能是本区"})
     status = fields.Str(load_default="approved", validate=one_of(PARCEL_STATUSES))
