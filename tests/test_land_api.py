@@ -79,7 +79,7 @@ def test_create_is_scoped_validated_and_audited(client, world):
     audit = (
         select(func.count())
         .select_from(AuditLog)
-        .where(AuditLog.entity == "land_parcel", AuditLog.entity_id == parcel_id)
+        .where(AuditLog.entity == "land_parcel", AuditLog.entity_id == str(parcel_id))
     )
     assert db.session.scalar(audit) == 1
     again = client.post("/api/v1/parcels", json=body, headers=h["staff_a"])
@@ -124,7 +124,7 @@ def test_patch_changes_fields_and_moves_status_by_event(client, world):
     ]
     changes = db.session.scalars(
         select(AuditLog.changes).where(
-            AuditLog.entity == "land_parcel", AuditLog.entity_id == a1.id
+            AuditLog.entity == "land_parcel", AuditLog.entity_id == str(a1.id)
         )
     ).all()
     assert any("name" in c for c in changes) and any("status" in c for c in changes)
