@@ -31,6 +31,7 @@ import crm.instructions.hooks
 import crm.instructions.services
 import crm.land.building_views
 import crm.land.goals
+import crm.land.import_kind
 import crm.land.map_views
 import crm.land.matching
 import crm.land.section
@@ -53,6 +54,7 @@ import crm.zones.services
 from crm.admin.views import bp as admin_bp
 from crm.api.chains import bp as api_chains_bp
 from crm.api.instructions import bp as api_instructions_bp
+from crm.api.parcels import bp as api_parcels_bp
 from crm.api.projects import bp as api_projects_bp
 from crm.api.quota import bp as api_quota_bp
 from crm.api.targets import bp as api_targets_bp
@@ -84,6 +86,7 @@ from crm.instructions.queries import digest_section
 from crm.instructions.views import bp as instructions_bp
 from crm.land.demo import load_demo_land
 from crm.land.goals import dashboard_panel as land_panel
+from crm.land.import_kind import PARCEL_IMPORTS
 from crm.land.views import bp as land_bp
 from crm.progress.demo import load_demo_progress
 from crm.progress.import_kind import PROGRESS_IMPORTS
@@ -209,8 +212,10 @@ AREAS: tuple[Area, ...] = (
             crm.land.section,
             crm.land.building_views,
             crm.land.map_views,
+            crm.land.import_kind,
         ),
         dashboard_panels=(("land", land_panel),),
+        importers=(PARCEL_IMPORTS,),
     ),
     Area(
         "quotas",
@@ -264,6 +269,7 @@ AREAS: tuple[Area, ...] = (
             api_quota_bp,
             api_chains_bp,
             api_instructions_bp,
+            api_parcels_bp,
         ),
     ),
 )
