@@ -5,8 +5,8 @@ and the ledger, through the CLI and the upload page."""
 from __future__ import annotations
 
 import io
-import re
 import json
+import re
 import zipfile
 from pathlib import Path
 
