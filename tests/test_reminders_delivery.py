@@ -11,6 +11,7 @@ import pytest
 from celery.exceptions import Retry
 from kombu.exceptions import OperationalError
 
+from crm.core import outbox
 from crm.extensions import db
 from crm.reminders import delivery, mailer, tasks
 from crm.reminders.delivery import MAX_ATTEMPTS, deliver
@@ -136,7 +137,7 @@ def test_smtp_421_is_retried_with_backoff_then_sent(app, mail_app, staff):
     assert (row.status, row.attempts) == ("retry", 1)
     assert "421" in row.last_error
     wait = (row.lease_until - as_utc(shanghai(2026, 10, 15, 8, 30))).total_seconds()
-    assert delivery.BACKOFF_BASE / 2 - 1 <= wait <= delivery.BACKOFF_BASE + 1
+    assert outbox.BACKOFF_BASE / 2 - 1 <= wait <= outbox.BACKOFF_BASE + 1
     assert mail_app.messages == []
     with frozen(2026, 10, 15, 8, 31):
         scan_task.delay()  # the retry is Celery's job first; the scan only rescues lost ones
@@ -165,7 +166,7 @@ def test_transient_errors_end_in_failed_after_the_last_attempt(app, mail_app, st
             moment += timedelta(seconds=outcome.later + 1)
     assert outcome.status == "failed"
     for attempt, delay in enumerate(delays, start=1):  # exponential, with jitter in the top half
-        full = min(delivery.BACKOFF_MAX, delivery.BACKOFF_BASE * 2 ** (attempt - 1))
+        full = min(outbox.BACKOFF_MAX, outbox.BACKOFF_BASE * 2 ** (attempt - 1))
         assert full / 2 <= delay <= full
     (row,) = rows()
     assert (row.status, row.attempts) == ("failed", MAX_ATTEMPTS)

@@ -30,9 +30,9 @@ from crm.channels.compose import LIMITS, Card, cut, personal_card
 from crm.channels.models import ROBOT_CHANNELS, ChannelConfig, ChannelLink, ChannelMessage
 from crm.channels.outbox import Outcome, claim, finish, not_claimed
 from crm.channels.tokens import cached_token, invalidate
+from crm.core.outbox import backoff
 from crm.core.timeutil import utcnow
 from crm.extensions import db
-from crm.reminders.delivery import backoff
 from crm.reminders.recipients import recipient_problem
 
 log = logging.getLogger("crm.channels")

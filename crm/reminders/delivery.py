@@ -17,15 +17,10 @@ message but before 'sent' is committed, the lease runs out and the message is se
 from __future__ import annotations
 
 import logging
-import random
-import uuid
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask import current_app
-from sqlalchemy import or_, update
-
 from crm.auth.models import User
+from crm.core.outbox import Outbox, Outcome, backoff
 from crm.core.timeutil import utcnow
 from crm.extensions import db
 from crm.reminders import mailer
@@ -38,70 +33,13 @@ log = logging.getLogger("crm.reminders")
 
 LEASE = timedelta(minutes=5)  # default; longer than any SMTP exchange (timeouts are 30 s)
 MAX_ATTEMPTS = 5
-BACKOFF_BASE = 30  # seconds: 30, 60, 120, 240 (each jittered down to half)
-BACKOFF_MAX = 600  # never longer than the broker's visibility timeout allows
 
 
-@dataclass(frozen=True)
-class Outcome:
-    status: str  # sent | retry | failed | skipped | expired | busy | done
-    later: float | None = None  # seconds until the row can be tried again
-
-
-def backoff(attempt: int) -> float:
-    """Exponential backoff with "equal jitter": half fixed, half random."""
-    delay = min(BACKOFF_MAX, BACKOFF_BASE * 2 ** max(0, attempt - 1))
-    return delay / 2 + random.uniform(0, delay / 2)
-
-
-def lease() -> timedelta:
-    """How long a claim holds (``REMINDER_LEASE_SECONDS``): after that a scan re-queues the row
-    and another worker may send it, so it must exceed any SMTP exchange."""
-    seconds = current_app.config.get("REMINDER_LEASE_SECONDS")
-    return timedelta(seconds=int(seconds)) if seconds else LEASE
-
-
-def claim(log_id: int, now: datetime) -> str | None:
-    """Take the row for sending; returns the claim token, or None when it is not claimable."""
-    token = uuid.uuid4().hex
-    result = db.session.execute(
-        update(ReminderLog)
-        .where(
-            ReminderLog.id == log_id,
-            ReminderLog.status.in_(OPEN_STATUSES),
-            or_(ReminderLog.lease_until.is_(None), ReminderLog.lease_until <= now),
-        )
-        .values(
-            status="sending",
-            lease_until=now + lease(),
-            attempts=ReminderLog.attempts + 1,
-            claim_token=token,
-        )
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
-    return token if result.rowcount == 1 else None
-
-
-def finish(log_id: int, token: str, **values: object) -> bool:
-    """Record the outcome, only while this send still holds the claim."""
-    values.setdefault("lease_until", None)
-    result = db.session.execute(
-        update(ReminderLog)
-        .where(ReminderLog.id == log_id, ReminderLog.claim_token == token)
-        .values(updated_at=utcnow(), **values)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
-    return result.rowcount == 1
-
-
-def _not_claimed(log_id: int, now: datetime) -> Outcome:
-    row = db.session.get(ReminderLog, log_id)
-    if row is None or row.status not in OPEN_STATUSES:
-        return Outcome("done")
-    wait = (row.lease_until - now).total_seconds() if row.lease_until else 0
-    return Outcome("busy", later=max(1.0, wait + 1))
+_outbox = Outbox(ReminderLog, OPEN_STATUSES, "REMINDER_LEASE_SECONDS", LEASE)
+lease = _outbox.lease  # REMINDER_LEASE_SECONDS: must exceed any SMTP exchange
+claim = _outbox.claim
+finish = _outbox.finish
+_not_claimed = _outbox.not_claimed
 
 
 def message_id(row: ReminderLog) -> str:
