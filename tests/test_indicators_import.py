@@ -196,3 +196,32 @@ def test_the_template_lists_the_typed_indicators_and_imports_back(plan, client, 
     assert _upload(client, data, "city", "template.xlsx").status_code == 302
     batch = _batch()
     assert batch.status == "valid" and batch.counts["created"] == 1, batch.errors
+
+
+def test_a_formula_without_its_result_and_the_row_limit_are_reported_in_the_readers_language(
+    plan, tmp_path
+):
+    """The sheet importers share their row loop: a formula cell that no program computed is an
+    error on its own column (not a blank value), and the row past the limit says so, in English
+    for an English reader."""
+    from flask_babel import force_locale
+
+    from crm.imports.engine import Limits
+    from crm.quotas.indicator_import import IndicatorImporter
+
+    _zones, people, _goals = plan
+    book = Workbook()
+    sheet = book.active
+    sheet.append(HEADER)
+    sheet.append(["营业收入", "", MONTH, "=B1*2", ""])  # openpyxl writes no cached result
+    sheet.append(["营业收入", "经开区", MONTH, "650", ""])
+    sheet.append(["营业收入", "高新区", MONTH, "700", ""])
+    path = tmp_path / "指标.xlsx"
+    book.save(path)
+    run = IndicatorImporter(path, path.name, None, people["city"], Limits(max_rows=2)).run
+    with force_locale("en"):
+        result = run(write=False)
+        errors = [(e["row"], e["column"], str(e["reason"])) for e in result.errors]
+    assert errors[0][0] == 2 and errors[0][1].startswith("实际值") and "formula" in errors[0][2]
+    assert errors[1] == (4, "", "More than 2 rows; split the file and import it in parts")
+    assert len(errors) == 2 and not result.written

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
+from flask_babel import lazy_gettext as _l
+
 from crm.core.cell_text import FormulaRow
 from crm.core.tabular import (
     Row,
@@ -22,7 +24,7 @@ from crm.core.tabular import (
     read_rows,
 )
 
-UNCOMPUTED_REASON = "该单元格是公式但没有计算结果，请在 Excel 中打开并保存后再导入"
+UNCOMPUTED_REASON = _l("该单元格是公式但没有计算结果，请在 Excel 中打开并保存后再导入")
 
 
 def header_score(aliases: Mapping[str, Sequence[str]]) -> SheetScore:

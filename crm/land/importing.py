@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from pathlib import Path
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -20,10 +19,9 @@ from sqlalchemy import insert, select
 
 from crm.core.tabular import TabularError, parse_date
 from crm.extensions import db
-from crm.imports.engine import ImportResult, Limits, Progress, RowError, open_sheet
+from crm.imports.engine import ImportResult, RowError
 from crm.imports.models import ImportChange
-from crm.imports.services import SYSTEM_ACTOR
-from crm.imports.sheets import UNCOMPUTED_REASON, uncomputed_fields
+from crm.imports.sheet_importer import SheetImporter
 from crm.land.models import LAND_USES, PARCEL_STATUSES, Parcel
 from crm.land.services import (
     PARCEL_FIELDS,
@@ -80,64 +78,29 @@ class SheetRow:
     warnings: list[RowError] = field(default_factory=list)
 
 
-class ParcelImporter:
+class ParcelImporter(SheetImporter):
     """One parcel ledger into ``zone`` (its id) by ``actor`` (the pipeline's importer call)."""
 
-    def __init__(
-        self,
-        path: str | Path,
-        filename: str,
-        zone: Any,
-        actor: Any = None,
-        limits: Limits | None = None,
-        progress: Progress | None = None,
-    ) -> None:
-        self.path, self.filename = path, filename
-        self.zone_id = getattr(zone, "id", zone)
-        self.limits = limits or Limits()
-        self.max_rows = min(MAX_ROWS, self.limits.max_rows)
-        self.actor = actor or SYSTEM_ACTOR
-        self.labels: dict[str, str] = {}
+    ALIASES = ALIASES
+    ZONE_REQUIRED = _l("地块台账须导入到一个开发区")
+    MAX_ROWS = MAX_ROWS
 
     def label(self, name: str) -> str:
         if name == "area_mu" and "area_ha" in self.labels:
             name = "area_ha"
-        return self.labels.get(name) or column_label(name)
-
-    def run(self, *, write: bool, batch_id: int | None = None) -> ImportResult:
-        result = ImportResult()
-        if self.zone_id is None:
-            result.add_errors([RowError(0, "", _l("地块台账须导入到一个开发区"))])
-            return result
-        try:
-            rows = self._read(result)
-        except TabularError as exc:
-            result.add_errors([RowError(0, "", str(exc))])
-            return result
-        if write and not result.error_count:
-            self._write(rows, batch_id, result)
-        return result
+        return super().label(name)
 
     # --- reading and checking ------------------------------------------------------------
 
     def _read(self, result: ImportResult) -> list[SheetRow]:
-        stream, header, cells = open_sheet(self.path, self.filename, self.limits, ALIASES)
-        self.labels = {name: cells[i] for name, i in header.columns.items()}
-        problems = [
-            RowError(header.row, cell, _l("与另一列表示同一项内容，请删除其中一列"))
-            for cell in header.duplicates
-        ]
+        stream, header, problems = self.open_header(required=("code", "name"))
         if "area_mu" in header.columns and "area_ha" in header.columns:
             problems.append(RowError(header.row, self.labels["area_ha"], _l("面积只能填一列")))
-        for name in ("code", "name"):
-            if name not in header.columns:
-                problems.append(RowError(header.row, column_label(name), _l("缺少该列")))
         if "area_mu" not in header.columns and "area_ha" not in header.columns:
             problems.append(RowError(header.row, column_label("area_mu"), _l("缺少该列")))
         if problems:
             result.add_errors(problems)
             return []
-        self.header = header
         self.existing = {
             p.code: p
             for p in db.session.scalars(
@@ -145,26 +108,10 @@ class ParcelImporter:
             )
         }
         self.seen: dict[str, int] = {}
-        rows: list[SheetRow] = []
-        for number, cells in stream:
-            result.rows += 1
-            if result.rows > self.max_rows:
-                reason = f"数据超过 {self.max_rows} 行的上限，请拆分文件后分批导入"
-                result.add_errors([RowError(number, "", reason)])
-                break
-            if (row := self._row(number, cells, result)) is not None:
-                rows.append(row)
-        if result.rows == 0 and not result.error_count:
-            result.add_errors([RowError(header.row, "", _l("文件中没有数据行"))])
-        return rows
+        return self.each_row(stream, header, result, self._row)
 
     def _row(self, number: int, cells: Any, result: ImportResult) -> SheetRow | None:
         header = self.header
-        if formulas := uncomputed_fields(cells, header.columns):
-            result.add_errors(
-                [RowError(number, self.label(f), UNCOMPUTED_REASON) for f in formulas]
-            )
-            return None
 
         def cell(name: str) -> str:
             return header.value(cells, name).strip()
@@ -274,7 +221,6 @@ class ParcelImporter:
         if batch_id is not None and log:
             rows_log = [{"batch_id": batch_id, "entity": "land_parcel", **item} for item in log]
             db.session.execute(insert(ImportChange.__table__), rows_log)
-        result.written = True
 
 
 def _json(value: Any) -> Any:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -21,12 +20,10 @@ from sqlalchemy import insert, select
 
 from crm.core.boundary import parse_id
 from crm.core.period_lock import locked_periods
-from crm.core.tabular import TabularError
 from crm.extensions import db
-from crm.imports.engine import ImportResult, Limits, Progress, RowError, open_sheet
+from crm.imports.engine import ImportResult, RowError
 from crm.imports.models import ImportChange
-from crm.imports.services import SYSTEM_ACTOR
-from crm.imports.sheets import UNCOMPUTED_REASON, uncomputed_fields
+from crm.imports.sheet_importer import SheetImporter
 from crm.progress.models import AMOUNT_FIELDS, FIELDS
 from crm.progress.recording import current_rows, save_progress
 from crm.progress.services import (
@@ -72,52 +69,17 @@ class SheetRow:
     warnings: list[RowError] = field(default_factory=list)
 
 
-class ProgressImporter:
+class ProgressImporter(SheetImporter):
     """One monthly sheet into ``zone`` (its id) by ``actor`` (the pipeline's importer call)."""
 
-    def __init__(
-        self,
-        path: str | Path,
-        filename: str,
-        zone: Any,
-        actor: Any = None,
-        limits: Limits | None = None,
-        progress: Progress | None = None,
-    ) -> None:
-        self.path, self.filename = path, filename
-        self.zone_id = getattr(zone, "id", zone)
-        self.limits = limits or Limits()
-        self.max_rows = min(MAX_ROWS, self.limits.max_rows)
-        self.actor = actor or SYSTEM_ACTOR
-        self.labels: dict[str, str] = {}
-
-    def label(self, name: str) -> str:
-        return self.labels.get(name) or column_label(name)
-
-    def run(self, *, write: bool, batch_id: int | None = None) -> ImportResult:
-        result = ImportResult()
-        if self.zone_id is None:
-            result.add_errors([RowError(0, "", _l("月度进展须导入到一个开发区"))])
-            return result
-        try:
-            rows = self._read(result)
-        except TabularError as exc:
-            result.add_errors([RowError(0, "", str(exc))])
-            return result
-        self._check(rows, result)
-        if write and not result.error_count:
-            self._write(rows, batch_id, result)
-        return result
+    ALIASES = ALIASES
+    ZONE_REQUIRED = _l("月度进展须导入到一个开发区")
+    MAX_ROWS = MAX_ROWS
 
     # --- reading -------------------------------------------------------------------------
 
     def _read(self, result: ImportResult) -> list[SheetRow]:
-        stream, header, cells = open_sheet(self.path, self.filename, self.limits, ALIASES)
-        self.labels = {name: cells[i] for name, i in header.columns.items()}
-        problems = [
-            RowError(header.row, cell, _l("与另一列表示同一项内容，请删除其中一列"))
-            for cell in header.duplicates
-        ]
+        stream, header, problems = self.open_header()
         if "code" not in header.columns and "name" not in header.columns:
             problems.append(RowError(header.row, "项目名称", _l("缺少“项目名称”或“项目编号”列")))
         if "period" not in header.columns:
@@ -136,27 +98,13 @@ class ProgressImporter:
         by_name: dict[str, list[Project]] = defaultdict(list)
         for project in projects:
             by_name[project.name].append(project)
-        rows: list[SheetRow] = []
         self.seen: dict[tuple[int, str], int] = {}
         self.by_id, self.by_name = by_id, by_name
-        for number, cells in stream:
-            result.rows += 1
-            if result.rows > self.max_rows:
-                reason = f"数据超过 {self.max_rows} 行的上限，请拆分文件后分批导入"
-                result.add_errors([RowError(number, "", reason)])
-                break
-            if (row := self._row(number, cells, header, result)) is not None:
-                rows.append(row)
-        if result.rows == 0 and not result.error_count:
-            result.add_errors([RowError(header.row, "", _l("文件中没有数据行"))])
-        return rows
+        return self.each_row(stream, header, result, self._row)
 
-    def _row(self, number: int, cells: Any, header: Any, result: ImportResult) -> SheetRow | None:
+    def _row(self, number: int, cells: Any, result: ImportResult) -> SheetRow | None:
         """One data row read and checked on its own (errors recorded in ``result``)."""
-        if formulas := uncomputed_fields(cells, header.columns):
-            errors = [RowError(number, self.label(f), UNCOMPUTED_REASON) for f in formulas]
-            result.add_errors(errors)
-            return None
+        header = self.header
 
         def cell(name: str) -> str:
             return header.value(cells, name).strip()
@@ -290,4 +238,3 @@ class ProgressImporter:
         ]
         if batch_id is not None and log:
             db.session.execute(insert(ImportChange.__table__), log)
-        result.written = True

@@ -27,6 +27,7 @@ from crm.extensions import db
 from crm.imports.engine import ImportResult, Limits, Progress, RowError, plain
 from crm.imports.models import ImportChange
 from crm.imports.services import SYSTEM_ACTOR
+from crm.imports.sheet_importer import too_many_rows
 from crm.imports.sheets import data_rows
 from crm.projects.ledger import ALIASES, LedgerReader, LedgerRow, column_label
 from crm.projects.ledger_plan import LedgerPlan, LedgerPlanner, RowProblem
@@ -124,7 +125,7 @@ class LedgerImporter:
             if self.progress and result.rows % PROGRESS_EVERY == 0:
                 self.progress("validating", result.rows)
             if result.rows > self.max_rows:
-                reason = f"数据超过 {self.max_rows} 行的上限，请拆分文件后分批导入"
+                reason = too_many_rows(self.max_rows)
                 result.add_errors([RowError(number, "", reason)])
                 break
             if (row := self.reader.read(number, cells)) is not None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -19,11 +18,10 @@ from sqlalchemy import insert, select
 
 from crm.core.access import scoped_select
 from crm.core.audit import record_audit
-from crm.core.tabular import TabularError
 from crm.extensions import db
-from crm.imports.engine import ImportResult, Limits, Progress, RowError, open_sheet
+from crm.imports.engine import ImportResult, RowError
 from crm.imports.models import ImportChange
-from crm.imports.services import SYSTEM_ACTOR
+from crm.imports.sheet_importer import SheetImporter
 from crm.quotas.indicator_compute import is_computed
 from crm.quotas.indicator_entry import check_lock, clean_note, computed_message, entry_zone
 from crm.quotas.indicator_values import IndicatorError, fold, parse_period, parse_value, text_of
@@ -54,38 +52,12 @@ class Planned:
     existing: IndicatorActual | None
 
 
-class IndicatorImporter:
+class IndicatorImporter(SheetImporter):
     """One sheet of actuals into ``zone`` (None: each row's 开发区, blank = city-wide)."""
 
-    def __init__(
-        self,
-        path: str | Path,
-        filename: str,
-        zone: Zone | int | None,
-        actor: Any = None,
-        limits: Limits | None = None,
-        progress: Progress | None = None,
-    ) -> None:
-        self.path, self.filename = path, filename
-        self.zone_id = zone.id if isinstance(zone, Zone) else zone
-        self.actor = actor or SYSTEM_ACTOR
-        self.limits = limits or Limits()
-        self.labels: dict[str, str] = {}
-
-    def label(self, name: str) -> str:
-        return self.labels.get(name) or ALIASES[name][0]
-
-    def run(self, *, write: bool, batch_id: int | None = None) -> ImportResult:
-        result = ImportResult()
-        try:
-            plans = self._plan(result)
-        except TabularError as exc:
-            result.add_errors([RowError(0, "", str(exc))])
-            return result
-        if write and not result.error_count:
-            self._write(plans, batch_id)
-            result.written = True
-        return result
+    ALIASES = ALIASES
+    MAX_ROWS = MAX_ROWS
+    SKIP_ROWS_BLANK_IN_COLUMNS = True
 
     # --- checking ------------------------------------------------------------------------
 
@@ -102,50 +74,33 @@ class IndicatorImporter:
                 zones[fold(key)] = zone.id
         return indicators, zones
 
-    def _plan(self, result: ImportResult) -> list[Planned]:
-        stream, header, cells = open_sheet(self.path, self.filename, self.limits, ALIASES)
-        self.labels = {name: cells[i] for name, i in header.columns.items()}
-        missing = [n for n in ("indicator", "period", "value") if n not in header.columns]
-        problems = [RowError(header.row, ALIASES[n][0], _l("缺少该列")) for n in missing]
-        problems += [
-            RowError(header.row, cell, _l("与另一列表示同一项内容，请删除其中一列"))
-            for cell in header.duplicates
-        ]
+    def _read(self, result: ImportResult) -> list[Planned]:
+        stream, header, problems = self.open_header(required=("indicator", "period", "value"))
         if problems:
             result.add_errors(problems)
             return []
-        indicators, zones = self._lookups()
-        plans: list[Planned] = []
-        seen: dict[tuple, int] = {}
-        max_rows = min(MAX_ROWS, self.limits.max_rows)
-        for number, row in stream:
-            values = {n: (row[i] if i < len(row) else "") for n, i in header.columns.items()}
-            if not any(str(v).strip() for v in values.values()):
-                continue
-            result.rows += 1
-            if result.rows > max_rows:
-                reason = f"数据超过 {max_rows} 行的上限，请拆分文件后分批导入"
-                result.add_errors([RowError(number, "", reason)])
-                break
-            try:
-                plan = self._check(number, values, indicators, zones)
-            except IndicatorError as exc:
-                column = self.label(FIELD_COLUMN.get(exc.field, "indicator"))
-                result.add_errors([RowError(number, column, str(exc))])
-                continue
-            key = (plan.indicator.id, plan.zone_id, plan.period)
-            if key in seen:
-                reason = _l("与第 %(row)s 行是同一指标、范围和期间", row=seen[key])
-                result.add_errors([RowError(number, self.label("period"), reason)])
-                continue
-            seen[key] = number
-            plans.append(plan)
-            self._count(plan, result)
-        if result.rows == 0 and not result.error_count:
-            result.add_errors([RowError(header.row, "", _l("文件中没有数据行"))])
-        return plans
+        self.indicators, self.zones = self._lookups()
+        self.seen: dict[tuple, int] = {}
+        return self.each_row(stream, header, result, self._row)
 
-    def _check(self, number: int, values: dict, indicators: dict, zones: dict) -> Planned:
+    def _row(self, number: int, cells: list[str], result: ImportResult) -> Planned | None:
+        values = {name: self.header.value(cells, name) for name in self.header.columns}
+        try:
+            plan = self._plan_row(number, values, self.indicators, self.zones)
+        except IndicatorError as exc:
+            column = self.label(FIELD_COLUMN.get(exc.field, "indicator"))
+            result.add_errors([RowError(number, column, str(exc))])
+            return None
+        key = (plan.indicator.id, plan.zone_id, plan.period)
+        if key in self.seen:
+            reason = _l("与第 %(row)s 行是同一指标、范围和期间", row=self.seen[key])
+            result.add_errors([RowError(number, self.label("period"), reason)])
+            return None
+        self.seen[key] = number
+        self._count(plan, result)
+        return plan
+
+    def _plan_row(self, number: int, values: dict, indicators: dict, zones: dict) -> Planned:
         raw = fold(values.get("indicator"))
         zone_text = fold(values.get("zone"))
         zone_id = self.zone_id
@@ -202,7 +157,7 @@ class IndicatorImporter:
 
     # --- writing -------------------------------------------------------------------------
 
-    def _write(self, plans: list[Planned], batch_id: int | None) -> None:
+    def _write(self, plans: list[Planned], batch_id: int | None, result: ImportResult) -> None:
         log = []
         for plan in plans:
             row, before = plan.existing, None
