@@ -106,3 +106,27 @@ def test_graph_tooltips_come_translated(app, client, login_as):
     node = data["children"][0]["children"][0]
     assert data["children"][0]["name"] == "Upstream"
     assert "\nLocal enterprises " in node["tooltip"] and "(" in node["tooltip"]
+
+
+def test_password_refusals_and_a_stale_project_speak_the_readers_language(app):
+    from crm.auth.services import AuthError, refuse_weak_password
+    from crm.projects.services import StaleVersion
+
+    with app.test_request_context():
+        with pytest.raises(AuthError) as info:
+            refuse_weak_password("abc", "abc")
+        assert str(info.value) == "密码至少 8 个字符；密码不能与用户名相同"
+        with force_locale("en"), pytest.raises(AuthError) as info:
+            refuse_weak_password("abc", "abc")
+        assert str(info.value) == (
+            "The password needs at least 8 characters; "
+            "The password cannot be the same as the user name"
+        )
+        project = type("P", (), {"updated_by_id": None})()
+        stale = StaleVersion(project)
+        with force_locale("en"):
+            assert str(stale) == (
+                "This project was changed by another user; reload the page and enter your "
+                "changes again"
+            )
+        assert str(stale) == "该项目已被其他用户修改，请刷新页面后重新填写"

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from crm.auth.models import User
-from crm.auth.services import AuthError, end_all_sessions, password_problems, validate_role_zone
+from crm.auth.services import AuthError, end_all_sessions, refuse_weak_password, validate_role_zone
 from crm.core.audit import apply_changes, record_audit
 from crm.extensions import db
 from crm.zones.models import Zone
@@ -36,9 +36,7 @@ def update_user(user: User, values: dict[str, Any], actor: User) -> dict[str, li
 
 def reset_password(user: User, password: str, actor: User) -> None:
     """Set a temporary password the user must change at the next sign-in."""
-    problems = password_problems(password, user.login)
-    if problems:
-        raise AuthError("；".join(problems))
+    refuse_weak_password(password, user.login)
     user.set_password(password)
     user.must_change_password = True
     end_all_sessions(user)

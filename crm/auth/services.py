@@ -16,6 +16,7 @@ from crm.auth.models import ApiToken, LoginSession, User, hash_secret
 from crm.core.access import scope_rule, zone_clause
 from crm.core.audit import record_audit
 from crm.core.boundary import parse_id
+from crm.core.i18n import mark
 from crm.core.roles import CITY_ROLES, ROLES, ZONE_ROLES
 from crm.core.settings import get_setting
 from crm.core.timeutil import utcnow
@@ -46,18 +47,24 @@ def _dummy_hash() -> str:
     return generate_password_hash(secrets.token_hex(8), method="scrypt")
 
 
-def password_problems(password: str, login: str = "") -> list[str]:
+def password_problems(password: str, login: str = "") -> list:
     """Reasons a new password is refused (empty when acceptable)."""
     problems = []
     if len(password) < MIN_PASSWORD:
-        problems.append(f"密码至少 {MIN_PASSWORD} 个字符")
+        problems.append(_l("密码至少 %(count)s 个字符", count=MIN_PASSWORD))
     if len(password) > MAX_PASSWORD:
-        problems.append(f"密码不能超过 {MAX_PASSWORD} 个字符")
+        problems.append(_l("密码不能超过 %(count)s 个字符", count=MAX_PASSWORD))
     if password.lower() in _common_passwords():
-        problems.append("密码过于常见，请换一个")
+        problems.append(_l("密码过于常见，请换一个"))
     if login and password.lower() == login.lower():
-        problems.append("密码不能与用户名相同")
+        problems.append(_l("密码不能与用户名相同"))
     return problems
+
+
+def refuse_weak_password(password: str, login: str = "") -> None:
+    """AuthError naming every reason the password is refused, in the reader's language."""
+    if problems := password_problems(password, login):
+        raise AuthError(mark("semicolon").join(str(p) for p in problems))
 
 
 def authenticate(login: str, password: str) -> User | None:
@@ -150,9 +157,7 @@ def change_password(user: User, current: str, new: str, keep_sid: str | None) ->
     """Change one's own password; other sessions of the user end."""
     if not user.check_password(current):
         raise AuthError(_l("当前密码不正确"))
-    problems = password_problems(new, user.login)
-    if problems:
-        raise AuthError("；".join(problems))
+    refuse_weak_password(new, user.login)
     user.set_password(new)
     user.must_change_password = False
     end_all_sessions(user, keep=keep_sid)
@@ -185,9 +190,7 @@ def create_user(
     if db.session.execute(select(User.id).where(User.login == login)).first():
         raise AuthError(_l("用户名 %(login)s 已存在", login=login))
     validate_role_zone(role, zone_id)
-    problems = password_problems(password, login)
-    if problems:
-        raise AuthError("；".join(problems))
+    refuse_weak_password(password, login)
     user = User(
         login=login,
         display_name=display_name.strip() or login,

@@ -62,8 +62,8 @@ class StaleVersion(ProjectError):
 
     def __init__(self, project: Project) -> None:
         who = db.session.get(User, project.updated_by_id) if project.updated_by_id else None
-        name = who.display_name if who else "其他用户"
-        super().__init__(f"该项目已被{name}修改，请刷新页面后重新填写", "version")
+        name = who.display_name if who else _l("其他用户")
+        super().__init__(_l("该项目已被%(name)s修改，请刷新页面后重新填写", name=name), "version")
         self.project = project
 
 
