@@ -256,7 +256,7 @@ class LedgerReader:
                     _l("“%(stage_label)s”的项目须填写原因", stage_label=stage_label(stage)),
                 )
             elif stage not in row.dates:
-                self._assume(row, stage, self.today, "导入日期")
+                self._assume(row, stage, self.today, _l("导入日期"))
         for code in DATED:
             if code in row.dates and rank(code) > reached:
                 self.error(
@@ -305,7 +305,7 @@ class LedgerReader:
                 basis = next(c for c in DATED if row.dates.get(c) == min(later))
                 self._assume(row, code, min(later), column_label(basis))
             else:
-                self._assume(row, code, self.today, "导入日期")
+                self._assume(row, code, self.today, _l("导入日期"))
         if skipped:
             names = join_words(column_label(code) for code in skipped)
             steps = join_words(stage_label(code) for code in skipped)
@@ -314,10 +314,17 @@ class LedgerReader:
             )
             self.warn(row, "stage", reason)
 
-    def _assume(self, row: LedgerRow, stage: str, on: date, basis: str) -> None:
+    def _assume(self, row: LedgerRow, stage: str, on: date, basis: object) -> None:
         """Date a step that has no date in the file, with a warning saying what was assumed."""
         row.dates[stage] = on
-        assumed = f"未填写{column_label(stage)}，按{basis}（{on.isoformat()}）计"
+        assumed = str(
+            _l(
+                "未填写%(column)s，按%(basis)s（%(date)s）计",
+                column=column_label(stage),
+                basis=basis,
+                date=on.isoformat(),
+            )
+        )
         row.assumed[stage] = assumed
         self.warn(row, stage, assumed)
 
