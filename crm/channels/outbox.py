@@ -7,12 +7,12 @@ from datetime import timedelta
 from crm.channels.models import OPEN_STATUSES, ChannelMessage
 from crm.core.outbox import Outbox, Outcome
 
-__all__ = ["Outcome", "claim", "finish", "lease", "not_claimed"]
+__all__ = ["OUTBOX", "Outcome", "claim", "finish", "lease", "not_claimed"]
 
 LEASE = timedelta(minutes=2)  # longer than two HTTP calls with their 15 s timeouts
 
-_outbox = Outbox(ChannelMessage, OPEN_STATUSES, "CHANNEL_LEASE_SECONDS", LEASE)
-lease = _outbox.lease
-claim = _outbox.claim
-finish = _outbox.finish
-not_claimed = _outbox.not_claimed
+OUTBOX = Outbox(ChannelMessage, OPEN_STATUSES, "CHANNEL_LEASE_SECONDS", LEASE)
+lease = OUTBOX.lease
+claim = OUTBOX.claim
+finish = OUTBOX.finish
+not_claimed = OUTBOX.not_claimed

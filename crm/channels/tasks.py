@@ -8,10 +8,9 @@ import logging
 from collections.abc import Iterable
 
 from celery import shared_task
-from sqlalchemy import update
 
 from crm.channels.delivery import deliver
-from crm.channels.models import ChannelMessage
+from crm.channels.outbox import OUTBOX
 from crm.channels.scans import scan
 from crm.extensions import db
 
@@ -21,24 +20,8 @@ MAX_COUNTDOWN = 600
 
 
 def enqueue(ids: Iterable[int]) -> int:
-    queued, failed = 0, []
-    for message_id in ids:
-        try:
-            send_message.delay(message_id)
-        except Exception as exc:  # noqa: BLE001 — a broker that is down: the next scan retries
-            log.warning("could not queue channel message %s: %s", message_id, exc)
-            failed.append(message_id)
-        else:
-            queued += 1
-    if failed:
-        db.session.execute(
-            update(ChannelMessage)
-            .where(ChannelMessage.id.in_(failed), ChannelMessage.status == "pending")
-            .values(queued_at=None)
-            .execution_options(synchronize_session=False)
-        )
-        db.session.commit()
-    return queued
+    """One send task per row; a broker that is down leaves them to the next scan."""
+    return OUTBOX.enqueue(ids, send_message)
 
 
 def run_scan(kinds: tuple[str, ...] = ("daily", "weekly")) -> dict:

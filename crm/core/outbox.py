@@ -10,17 +10,21 @@ holds. The e-mail outbox (``crm.reminders``) and the channel outbox (``crm.chann
 
 from __future__ import annotations
 
+import logging
 import random
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import or_, update
 
 from crm.core.timeutil import utcnow
 from crm.extensions import db
+
+log = logging.getLogger("crm.outbox")
 
 BACKOFF_BASE = 30  # seconds: 30, 60, 120, 240 (each jittered down to half)
 BACKOFF_MAX = 600  # never longer than the broker's visibility timeout allows
@@ -88,6 +92,29 @@ class Outbox:
         )
         db.session.commit()
         return result.rowcount == 1
+
+    def enqueue(self, ids: Iterable[int], task: Any) -> int:
+        """Queue one ``task`` per row (after the commit that created the rows). A broker that is
+        down is logged, never raised: those rows are marked unqueued and the next scan retries."""
+        model = self.model
+        queued, failed = 0, []
+        for row_id in ids:
+            try:
+                task.delay(row_id)
+            except Exception as exc:  # noqa: BLE001 — kombu OperationalError and friends
+                log.warning("could not queue %s %s: %s", model.__tablename__, row_id, exc)
+                failed.append(row_id)
+            else:
+                queued += 1
+        if failed:
+            db.session.execute(
+                update(model)
+                .where(model.id.in_(failed), model.status == "pending")
+                .values(queued_at=None)
+                .execution_options(synchronize_session=False)
+            )
+            db.session.commit()
+        return queued
 
     def not_claimed(self, row_id: int, now: datetime) -> Outcome:
         """Why a claim found nothing: the row is finished, or another worker holds it."""

@@ -35,11 +35,11 @@ LEASE = timedelta(minutes=5)  # default; longer than any SMTP exchange (timeouts
 MAX_ATTEMPTS = 5
 
 
-_outbox = Outbox(ReminderLog, OPEN_STATUSES, "REMINDER_LEASE_SECONDS", LEASE)
-lease = _outbox.lease  # REMINDER_LEASE_SECONDS: must exceed any SMTP exchange
-claim = _outbox.claim
-finish = _outbox.finish
-_not_claimed = _outbox.not_claimed
+OUTBOX = Outbox(ReminderLog, OPEN_STATUSES, "REMINDER_LEASE_SECONDS", LEASE)
+lease = OUTBOX.lease  # REMINDER_LEASE_SECONDS: must exceed any SMTP exchange
+claim = OUTBOX.claim
+finish = OUTBOX.finish
+_not_claimed = OUTBOX.not_claimed
 
 
 def message_id(row: ReminderLog) -> str:

@@ -11,11 +11,9 @@ import logging
 from collections.abc import Iterable
 
 from celery import shared_task
-from sqlalchemy import update
 
 from crm.extensions import db
-from crm.reminders.delivery import deliver
-from crm.reminders.models import ReminderLog
+from crm.reminders.delivery import OUTBOX, deliver
 from crm.reminders.scans import scan
 
 log = logging.getLogger("crm.reminders")
@@ -26,24 +24,7 @@ MAX_COUNTDOWN = 600  # seconds; the Redis visibility timeout is 3600
 def enqueue(ids: Iterable[int]) -> int:
     """Queue one send task per row (call after the commit that created the rows). A broker
     that is down is logged, never raised: the rows stay unqueued and the next scan retries."""
-    queued, failed = 0, []
-    for log_id in ids:
-        try:
-            send_reminder.delay(log_id)
-        except Exception as exc:  # noqa: BLE001 — kombu OperationalError and friends
-            log.warning("could not queue reminder %s: %s", log_id, exc)
-            failed.append(log_id)
-        else:
-            queued += 1
-    if failed:
-        db.session.execute(
-            update(ReminderLog)
-            .where(ReminderLog.id.in_(failed), ReminderLog.status == "pending")
-            .values(queued_at=None)
-            .execution_options(synchronize_session=False)
-        )
-        db.session.commit()
-    return queued
+    return OUTBOX.enqueue(ids, send_reminder)
 
 
 def run_scan(kinds: tuple[str, ...] = ("daily", "weekly"), tick: bool = False) -> dict:
