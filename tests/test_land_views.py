@@ -324,3 +324,31 @@ def test_the_ledger_and_the_map_take_the_same_statements_at_any_size(app, world)
         create_parcel(zone.id, {"code": f"B{n}", "name": f"批量{n}", "area_mu": "5"}, None)
     db.session.commit()
     assert [_statements(app, client, url) for url in urls] == small
+
+
+def test_a_parcel_drawn_on_the_map_is_registered_with_its_outline(app, world):
+    client = signed_in(app, world["manager"])
+    zone = world["zone"]
+    drawn = "[[10,10],[300,10],[300,200]]"
+    page = client.get(f"/land/parcels/new?zone={zone.id}&polygon={drawn}").get_data(as_text=True)
+    assert "已在规划图上画好轮廓" in page and 'value="[[10,10],[300,10],[300,200]]"' in page
+    data = {
+        "csrf_token": csrf_token(client, "/land/parcels/new"),
+        "zone_id": str(zone.id),
+        "code": "GX-9",
+        "name": "图上画的地块",
+        "area_mu": "45",
+        "land_use": "industrial",
+        "status": "approved",
+        "polygon": "[[10,10],[300,10],[30000,200]]",
+    }
+    response = client.post("/land/parcels/new", data=data)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and "坐标超出规划图范围" in page and "图上画的地块" in page
+    assert db.session.scalar(select(Parcel.id).where(Parcel.code == "GX-9")) is None
+    response = client.post("/land/parcels/new", data=data | {"polygon": drawn})
+    assert response.status_code == 302
+    parcel = db.session.scalar(select(Parcel).where(Parcel.code == "GX-9"))
+    assert parcel.polygon == [[10, 10], [300, 10], [300, 200]] and parcel.status == "approved"
+    features = client.get(f"/land/zones/{zone.id}/map.json").get_json()["features"]
+    assert [f["polygon"] for f in features if f["code"] == "GX-9"] == [parcel.polygon]

@@ -75,6 +75,11 @@ def index():
 
 def _parcel_form(form: ParcelForm) -> ParcelForm:
     form.zone_id.choices = zone_choices(current_user)
+    if request.method == "GET":  # from the map: the zone and the outline just drawn
+        zone_id = int_arg("zone", minimum=1)
+        if any(zone_id == choice.value for choice in form.zone_id.choices):
+            form.zone_id.data = zone_id
+        form.polygon.data = request.args.get("polygon", "")[:20000]
     if current_user.zone_id and form.zone_id.data is None:
         form.zone_id.data = current_user.zone_id
     return form
@@ -96,6 +101,7 @@ def new_parcel():
                     current_user,
                     status=form.status.data,
                     on=form.effective_on.data,
+                    outline=form.polygon.data,
                 )
             except LandError as exc:
                 db.session.rollback()

@@ -168,6 +168,13 @@
       map.on("pm:create", function (event) {
         var feature = picker ? features[picker.value] : null;
         map.removeLayer(event.layer);
+        if (picker && picker.value === "new") {
+          // a new parcel: its outline goes to the registration form, saved with the parcel
+          var points = event.layer.getLatLngs()[0].map(toPoint);
+          window.location.href =
+            el.dataset.newUrl + "&polygon=" + encodeURIComponent(JSON.stringify(points));
+          return;
+        }
         if (!feature) {
           say(el.dataset.msgPick, false);
           return;
