@@ -3,6 +3,7 @@ answered 400, the project page's candidates and reserving from there, the dashbo
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from io import BytesIO
 
@@ -352,3 +353,27 @@ def test_a_parcel_drawn_on_the_map_is_registered_with_its_outline(app, world):
     assert parcel.polygon == [[10, 10], [300, 10], [300, 200]] and parcel.status == "approved"
     features = client.get(f"/land/zones/{zone.id}/map.json").get_json()["features"]
     assert [f["polygon"] for f in features if f["code"] == "GX-9"] == [parcel.polygon]
+
+
+def test_the_map_data_sends_each_outline_as_written(app, world):
+    """The stored JSON text follows every outline write, and the map's data is valid JSON with
+    the same points (a name with quotes and markup stays a string)."""
+    parcel = world["parcel"]
+    parcel.name = '东片 "A" </script><b>'
+    db.session.commit()
+    client = signed_in(app, world["manager"])
+    token = csrf_token(client, "/about")
+    url = f"/land/parcels/{parcel.id}/polygon"
+    for points in ([[10, 10], [200, 10], [200, 120]], [[1, 1], [5.25, 1], [5, 9], [1, 9]], []):
+        response = client.post(url, json={"points": points}, headers={"X-CSRFToken": token})
+        assert response.status_code == 200
+        db.session.expire_all()
+        stored = db.session.get(Parcel, parcel.id)
+        assert (json.loads(stored.outline_json) if stored.outline_json else None) == (
+            stored.polygon
+        )
+        data = client.get(f"/land/zones/{world['zone'].id}/map.json").get_json()
+        (feature,) = [f for f in data["features"] if f["id"] == parcel.id]
+        assert feature["polygon"] == stored.polygon and feature["name"] == parcel.name
+        assert feature["url"] == f"/land/parcels/{parcel.id}"
+        assert feature["polygon_url"] == url and feature["status_label"] == "批而未供"
