@@ -375,5 +375,8 @@ def test_the_map_data_sends_each_outline_as_written(app, world):
         data = client.get(f"/land/zones/{world['zone'].id}/map.json").get_json()
         (feature,) = [f for f in data["features"] if f["id"] == parcel.id]
         assert feature["polygon"] == stored.polygon and feature["name"] == parcel.name
-        assert feature["url"] == f"/land/parcels/{parcel.id}"
-        assert feature["polygon_url"] == url and feature["status_label"] == "批而未供"
+        assert feature["status"] == "approved" and feature["area"] == "100.00"
+        kind = data["kinds"]["parcel"]
+        assert kind["url"].replace("{id}", str(parcel.id)) == f"/land/parcels/{parcel.id}"
+        assert kind["polygon_url"].replace("{id}", str(parcel.id)) == url
+        assert kind["statuses"]["approved"]["label"] == "批而未供"

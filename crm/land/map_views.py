@@ -4,6 +4,7 @@ a planar pixel CRS, no online tiles), the image upload, the features as JSON, po
 from __future__ import annotations
 
 import json
+from json.encoder import encode_basestring_ascii
 from typing import Any
 
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
@@ -106,36 +107,36 @@ def plan_image(zone_id: int):
     return download(path, name, name, plan.content_type, inline=True, max_age=0)
 
 
-SENTINEL = 987654321  # an id placeholder: each row's links are cut from one url_for
+SENTINEL = 987654321  # an id placeholder: a kind's links are cut from one url_for
 
 
-def _features(kind: str, rows: list[Any], statuses: dict[str, str]) -> list[str]:
-    """Each row as a JSON object, its outline spliced in as the stored JSON text (the outlines
-    are never parsed or serialised per request)."""
+def _kind(kind: str, statuses: dict[str, str]) -> dict[str, Any]:
+    """What every feature of a kind shares, sent once: link templates (``{id}``), status
+    labels and colours."""
     endpoint, key = (
         ("land.parcel", "parcel_id") if kind == "parcel" else ("land.building", "building_id")
     )
-    page = url_for(endpoint, **{key: SENTINEL}).split(str(SENTINEL))
-    outline = url_for(f"land.{kind}_polygon", **{key: SENTINEL}).split(str(SENTINEL))
-    labels = {code: label(statuses, code) for code in statuses}
-    texts = []
-    for row_id, name, code, status, area, outline_json in rows:
-        head = json.dumps(
-            {
-                "kind": kind,
-                "id": row_id,
-                "name": name,
-                "code": code or "",
-                "status": status,
-                "status_label": labels.get(status, status),
-                "area": str(area),
-                "colour": COLOURS.get(status, "#6c757d"),
-                "url": f"{page[0]}{row_id}{page[1]}",
-                "polygon_url": f"{outline[0]}{row_id}{outline[1]}",
-            }
-        )
-        texts.append(f'{head[:-1]}, "polygon": {outline_json or "null"}}}')
-    return texts
+    links = {
+        "url": url_for(endpoint, **{key: SENTINEL}),
+        "polygon_url": url_for(f"land.{kind}_polygon", **{key: SENTINEL}),
+    }
+    return {name: link.replace(str(SENTINEL), "{id}") for name, link in links.items()} | {
+        "statuses": {
+            code: {"label": label(statuses, code), "colour": COLOURS.get(code, "#6c757d")}
+            for code in statuses
+        }
+    }
+
+
+def _features(kind: str, rows: list[Any]) -> list[str]:
+    """Each row as a JSON object; the outline is spliced in as its stored JSON text (outlines
+    are never parsed or serialised per request)."""
+    quote = encode_basestring_ascii
+    return [
+        f'{{"kind": "{kind}", "id": {row_id}, "name": {quote(name)}, "code": {quote(code or "")}, '
+        f'"status": {quote(status)}, "area": "{area}", "polygon": {outline or "null"}}}'
+        for row_id, name, code, status, area, outline in rows
+    ]
 
 
 @bp.get("/zones/<id:zone_id>/map.json")
@@ -181,11 +182,13 @@ def map_data(zone_id: int):
             "width": plan.width if plan else 1000,
             "height": plan.height if plan else 1000,
             "writable": can_write_zone(current_user, zone.id),
+            "kinds": {
+                "parcel": _kind("parcel", PARCEL_STATUSES),
+                "building": _kind("building", BUILDING_STATUSES),
+            },
         }
     )
-    features = _features("parcel", parcels, PARCEL_STATUSES) + _features(
-        "building", buildings, BUILDING_STATUSES
-    )
+    features = _features("parcel", parcels) + _features("building", buildings)
     body = f'{head[:-1]}, "features": [{", ".join(features)}]}}'
     return current_app.response_class(body, mimetype="application/json")
 

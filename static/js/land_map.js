@@ -142,6 +142,13 @@
     }
     map.fitBounds(bounds);
     data.features.forEach(function (feature) {
+      // what a kind's features share comes once: link templates, status labels and colours
+      var kind = data.kinds[feature.kind];
+      var status = kind.statuses[feature.status] || { label: feature.status, colour: "#6c757d" };
+      feature.url = kind.url.replace("{id}", feature.id);
+      feature.polygon_url = kind.polygon_url.replace("{id}", feature.id);
+      feature.status_label = status.label;
+      feature.colour = status.colour;
       features[feature.kind + ":" + feature.id] = feature;
       draw(feature);
       if (picker && data.writable) {
