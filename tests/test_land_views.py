@@ -380,3 +380,35 @@ def test_the_map_data_sends_each_outline_as_written(app, world):
         assert kind["url"].replace("{id}", str(parcel.id)) == f"/land/parcels/{parcel.id}"
         assert kind["polygon_url"].replace("{id}", str(parcel.id)) == url
         assert kind["statuses"]["approved"]["label"] == "批而未供"
+
+
+def test_a_carriers_status_and_claims_go_through_the_shared_views(app, world):
+    from crm.land.models import Building
+    from crm.land.services import create_building
+
+    building = create_building(
+        world["zone"].id, {"name": "标准厂房 B1", "floor_area_sqm": "5000"}, None
+    )
+    db.session.commit()
+    client = signed_in(app, world["manager"])
+    token = csrf_token(client, f"/land/buildings/{building.id}")
+    url = f"/land/buildings/{building.id}"
+    bad = client.post(f"{url}/status", data={"csrf_token": token, "status": "demolished"})
+    assert bad.status_code == 400 and "标准厂房 B1" in bad.get_data(as_text=True)
+    same = client.post(f"{url}/status", data={"csrf_token": token, "status": "vacant", "note": "x"})
+    assert same.status_code == 400 and "状态没有变化" in same.get_data(as_text=True)
+    moved = client.post(f"{url}/status", data={"csrf_token": token, "status": "sold"})
+    assert moved.status_code == 302 and moved.headers["Location"].endswith(f"{url}#history")
+    project = world["project"]
+    claim = {"csrf_token": token, "project_id": str(project.id), "kind": "reserve"}
+    back = client.post(f"{url}/claims", data=claim | {"back": "project"})
+    assert back.status_code == 302 and back.headers["Location"].endswith(f"/projects/{project.id}")
+    again = client.post(f"{url}/claims", data=claim)
+    assert again.status_code == 400 and "该项目已有这条记录" in again.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Building, building.id).status == "sold"  # a sold carrier stays sold
+    stranger = signed_in(app, world["stranger"])
+    other = csrf_token(stranger, "/about")
+    response = stranger.post(f"{url}/status", data={"csrf_token": other, "status": "vacant"})
+    assert response.status_code == 404
+    assert stranger.post(f"{url}/claims", data=claim | {"csrf_token": other}).status_code == 404
