@@ -331,8 +331,9 @@ def test_a_parcel_drawn_on_the_map_is_registered_with_its_outline(app, world):
     client = signed_in(app, world["manager"])
     zone = world["zone"]
     drawn = "[[10,10],[300,10],[300,200]]"
-    page = client.get(f"/land/parcels/new?zone={zone.id}&polygon={drawn}").get_data(as_text=True)
-    assert "已在规划图上画好轮廓" in page and 'value="[[10,10],[300,10],[300,200]]"' in page
+    page = client.get(f"/land/parcels/new?zone={zone.id}&drawn=1").get_data(as_text=True)
+    assert 'id="polygon"' in page and "land_parcel_form.js" in page  # filled in the browser
+    assert 'data-testid="drawn-outline" hidden' in page
     data = {
         "csrf_token": csrf_token(client, "/land/parcels/new"),
         "zone_id": str(zone.id),
@@ -412,3 +413,31 @@ def test_a_carriers_status_and_claims_go_through_the_shared_views(app, world):
     response = stranger.post(f"{url}/status", data={"csrf_token": other, "status": "vacant"})
     assert response.status_code == 404
     assert stranger.post(f"{url}/claims", data=claim | {"csrf_token": other}).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "zone=abc&drawn=1&polygon=not json",
+        "zone=99999999999999&polygon=[[1,2]",
+        "zone=%EF%BC%91&drawn=%00&polygon=" + "9" * 7000,
+        "polygon=[[1e999,0],[1,1],[2,2]]",
+    ],
+)
+def test_bad_drawn_outlines_never_answer_500(app, world, query):
+    client = signed_in(app, world["manager"])
+    page = client.get(f"/land/parcels/new?{query}")
+    assert page.status_code == 200
+    data = {
+        "csrf_token": csrf_token(client, "/land/parcels/new"),
+        "zone_id": str(world["zone"].id),
+        "code": "GX-BAD",
+        "name": "坏轮廓",
+        "area_mu": "10",
+        "land_use": "industrial",
+        "status": "approved",
+        "polygon": query.split("polygon=", 1)[1],
+    }
+    response = client.post("/land/parcels/new", data=data)
+    assert response.status_code == 400 and "坏轮廓" in response.get_data(as_text=True)
+    assert db.session.scalar(select(Parcel.id).where(Parcel.code == "GX-BAD")) is None

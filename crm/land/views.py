@@ -71,11 +71,10 @@ def index():
 
 def _parcel_form(form: ParcelForm) -> ParcelForm:
     form.zone_id.choices = zone_choices(current_user)
-    if request.method == "GET":  # from the map: the zone and the outline just drawn
+    if request.method == "GET":  # from the map: its zone (the outline comes from the browser)
         zone_id = int_arg("zone", minimum=1)
         if any(zone_id == choice.value for choice in form.zone_id.choices):
             form.zone_id.data = zone_id
-        form.polygon.data = request.args.get("polygon", "")[:20000]
     if current_user.zone_id and form.zone_id.data is None:
         form.zone_id.data = current_user.zone_id
     return form
@@ -116,6 +115,7 @@ def edit_parcel(parcel_id: int):
     parcel = writable_or_404(Parcel, parcel_id, current_user)
     form = ParcelForm(obj=parcel if request.method == "GET" else None)
     form.zone_id.choices = []
+    del form.polygon  # the outline is edited on the map
     if form.validate_on_submit():
         try:
             update_parcel(parcel, form_values(form, PARCEL_FIELDS), current_user)

@@ -9,6 +9,7 @@
   }
   var panel = document.getElementById("land-panel");
   var picker = document.getElementById("land-draw-target");
+  var DRAWN_KEY = "land-drawn-outline"; // read by land_parcel_form.js
   var statusLine = document.getElementById("land-draw-status");
   var height = 1000;
   var width = 1000;
@@ -176,10 +177,16 @@
         var feature = picker ? features[picker.value] : null;
         map.removeLayer(event.layer);
         if (picker && picker.value === "new") {
-          // a new parcel: its outline goes to the registration form, saved with the parcel
+          // a new parcel: the outline waits in this tab's storage (up to 500 points do not fit a
+          // URL) for the registration form, which sends it with the parcel
           var points = event.layer.getLatLngs()[0].map(toPoint);
-          window.location.href =
-            el.dataset.newUrl + "&polygon=" + encodeURIComponent(JSON.stringify(points));
+          try {
+            window.sessionStorage.setItem(DRAWN_KEY, JSON.stringify(points));
+          } catch (error) {
+            say(el.dataset.msgFailed, false);
+            return;
+          }
+          window.location.href = el.dataset.newUrl + "&drawn=1";
           return;
         }
         if (!feature) {
