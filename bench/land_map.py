@@ -35,7 +35,7 @@ def generate_parcels(ctx: Context) -> int:
     from sqlalchemy import select
 
     from crm.extensions import db
-    from crm.land.models import LandEvent, Parcel
+    from crm.land.models import LandEvent, Parcel, outline_text
 
     zone = ctx.ids["zones"][ZONE_CODE]
     count = min(MAX_PARCELS, len(ctx.ids["enterprise_ids"]))
@@ -52,6 +52,7 @@ def generate_parcels(ctx: Context) -> int:
                 "status": STATUSES[k % len(STATUSES)],
                 "status_since": date(2026, 1 + k % 11, 1),
                 "polygon": _square(k),
+                "outline_json": outline_text(_square(k)),  # as the model writes it
             }
             for k in range(count)
         ),

@@ -146,9 +146,11 @@ def test_a_computed_indicator_refuses_entry_with_a_clear_message(plan, client, l
     assert response.status_code == 400 and "不能手工录入" in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(IndicatorActual)) == 0
     html = client.get("/quotas/goals").get_data(as_text=True)
-    assert html.count('data-testid="computed-badge"') == 4 + 3  # and each zone's land
+    # the four label counts, each zone's land activation and the city's land reserve
+    assert html.count('data-testid="computed-badge"') == 4 + 3 + 1
     assert post(client, "/quotas/goals/recount").status_code == 302
-    assert db.session.scalar(select(func.count()).select_from(IndicatorActual)) == 4 + 3
+    # the reserve is kept for the city and each of the three zones
+    assert db.session.scalar(select(func.count()).select_from(IndicatorActual)) == 4 + 3 + 4
 
 
 @pytest.mark.parametrize(

@@ -218,3 +218,36 @@ def test_statement_counts_do_not_grow_with_the_parcels(world):
         assert zone.code  # reloaded outside the count
     assert people["city"].role
     assert _statements(work) == small
+
+
+def test_the_land_reserve_goal_is_the_reserve_parcels_and_refuses_typed_values(app, world):
+    zones, people, goals = world
+    reserve = goals[("land_reserve", None)]
+    assert is_computed(reserve)
+
+    def city_value() -> Decimal:
+        (row,) = [r for r in goal_rows(people["city"]) if r.indicator.code == "land_reserve"]
+        assert row.computed and "储备" in row.latest().source_note
+        return row.latest().value
+
+    assert city_value() == Decimal("730")  # G4 30 + J2 700 亩 in 储备
+    j2 = db.session.scalar(select(Parcel).where(Parcel.code == "J2"))
+    change_status(j2, "approved", people["city"], TODAY)  # 储备 → 批而未供 leaves the reserve
+    db.session.commit()
+    assert city_value() == Decimal("30")
+    with pytest.raises(IndicatorError, match="地块台账"):
+        record_actual(reserve, MONTH, "1080", people["city"])
+    client = client_of(app, people["city"])
+    page = f"/quotas/goals/{reserve.id}/actuals"
+    response = post(client, page, {"zone": "", "period": MONTH, "value": "1080"}, token_page=page)
+    assert response.status_code == 400 and "不能手工录入或导入" in response.get_data(as_text=True)
+    assert db.session.scalar(select(IndicatorActual.id)) is None
+    record_counts(people["city"])  # this month's value kept for the trend, computed
+    stored = {
+        a.zone_id: (a.value, a.computed)
+        for a in db.session.scalars(
+            select(IndicatorActual).where(IndicatorActual.indicator_id == reserve.id)
+        )
+    }
+    assert stored[None] == (Decimal("30"), True)  # the city's, beside each zone's
+    assert stored[zones["gxq"].id] == (Decimal("30"), True)

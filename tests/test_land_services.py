@@ -275,3 +275,23 @@ def test_image_size_reads_png_and_jpeg_headers():
     jpeg = b"\xff\xd8\xff\xe0\x00\x04ab\xff\xc0\x00\x11\x08\x01\x2c\x02\x58" + b"\x00" * 16
     assert image_size(jpeg, "jpg") == (600, 300)
     assert image_size(b"\xff\xd8\xff\x00", "jpg") is None
+
+
+def test_a_parcel_drawn_on_the_plan_is_created_with_its_outline(app, world):
+    from io import BytesIO
+
+    from crm.land.demo import plan_png
+    from crm.land.plans import save_plan
+
+    zone = world["zone"]
+    save_plan(zone.id, BytesIO(plan_png(0)), "plan.png", None)  # 1200 × 800
+    raw = {"code": "GX-D1", "name": "画出的地块", "area_mu": "45", "land_use": "industrial"}
+    drawn = create_parcel(zone.id, raw, world["manager"], outline="[[10,10],[300,10],[300,200]]")
+    assert drawn.polygon == [[10.0, 10.0], [300.0, 10.0], [300.0, 200.0]]
+    assert drawn.status == "approved"
+    for bad in ("[[10,10],[300,10]]", "[[0,0],[1,0],[5,900]]", "{", "[[0,0],[1,0],[true,1]]"):
+        with pytest.raises(LandError) as refused:
+            create_parcel(zone.id, raw | {"code": "GX-D2"}, None, outline=bad)
+        assert refused.value.field == "polygon"
+    plain = create_parcel(zone.id, raw | {"code": "GX-D3"}, None, outline="  ")
+    assert plain.polygon is None

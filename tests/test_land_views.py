@@ -3,6 +3,7 @@ answered 400, the project page's candidates and reserving from there, the dashbo
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from io import BytesIO
 
@@ -324,3 +325,119 @@ def test_the_ledger_and_the_map_take_the_same_statements_at_any_size(app, world)
         create_parcel(zone.id, {"code": f"B{n}", "name": f"批量{n}", "area_mu": "5"}, None)
     db.session.commit()
     assert [_statements(app, client, url) for url in urls] == small
+
+
+def test_a_parcel_drawn_on_the_map_is_registered_with_its_outline(app, world):
+    client = signed_in(app, world["manager"])
+    zone = world["zone"]
+    drawn = "[[10,10],[300,10],[300,200]]"
+    page = client.get(f"/land/parcels/new?zone={zone.id}&drawn=1").get_data(as_text=True)
+    assert 'id="polygon"' in page and "land_parcel_form.js" in page  # filled in the browser
+    assert 'data-testid="drawn-outline" hidden' in page
+    data = {
+        "csrf_token": csrf_token(client, "/land/parcels/new"),
+        "zone_id": str(zone.id),
+        "code": "GX-9",
+        "name": "图上画的地块",
+        "area_mu": "45",
+        "land_use": "industrial",
+        "status": "approved",
+        "polygon": "[[10,10],[300,10],[30000,200]]",
+    }
+    response = client.post("/land/parcels/new", data=data)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and "坐标超出规划图范围" in page and "图上画的地块" in page
+    assert db.session.scalar(select(Parcel.id).where(Parcel.code == "GX-9")) is None
+    response = client.post("/land/parcels/new", data=data | {"polygon": drawn})
+    assert response.status_code == 302
+    parcel = db.session.scalar(select(Parcel).where(Parcel.code == "GX-9"))
+    assert parcel.polygon == [[10, 10], [300, 10], [300, 200]] and parcel.status == "approved"
+    features = client.get(f"/land/zones/{zone.id}/map.json").get_json()["features"]
+    assert [f["polygon"] for f in features if f["code"] == "GX-9"] == [parcel.polygon]
+
+
+def test_the_map_data_sends_each_outline_as_written(app, world):
+    """The stored JSON text follows every outline write, and the map's data is valid JSON with
+    the same points (a name with quotes and markup stays a string)."""
+    parcel = world["parcel"]
+    parcel.name = '东片 "A" </script><b>'
+    db.session.commit()
+    client = signed_in(app, world["manager"])
+    token = csrf_token(client, "/about")
+    url = f"/land/parcels/{parcel.id}/polygon"
+    for points in ([[10, 10], [200, 10], [200, 120]], [[1, 1], [5.25, 1], [5, 9], [1, 9]], []):
+        response = client.post(url, json={"points": points}, headers={"X-CSRFToken": token})
+        assert response.status_code == 200
+        db.session.expire_all()
+        stored = db.session.get(Parcel, parcel.id)
+        assert (json.loads(stored.outline_json) if stored.outline_json else None) == (
+            stored.polygon
+        )
+        data = client.get(f"/land/zones/{world['zone'].id}/map.json").get_json()
+        (feature,) = [f for f in data["features"] if f["id"] == parcel.id]
+        assert feature["polygon"] == stored.polygon and feature["name"] == parcel.name
+        assert feature["status"] == "approved" and feature["area"] == "100.00"
+        kind = data["kinds"]["parcel"]
+        assert kind["url"].replace("{id}", str(parcel.id)) == f"/land/parcels/{parcel.id}"
+        assert kind["polygon_url"].replace("{id}", str(parcel.id)) == url
+        assert kind["statuses"]["approved"]["label"] == "批而未供"
+
+
+def test_a_carriers_status_and_claims_go_through_the_shared_views(app, world):
+    from crm.land.models import Building
+    from crm.land.services import create_building
+
+    building = create_building(
+        world["zone"].id, {"name": "标准厂房 B1", "floor_area_sqm": "5000"}, None
+    )
+    db.session.commit()
+    client = signed_in(app, world["manager"])
+    token = csrf_token(client, f"/land/buildings/{building.id}")
+    url = f"/land/buildings/{building.id}"
+    bad = client.post(f"{url}/status", data={"csrf_token": token, "status": "demolished"})
+    assert bad.status_code == 400 and "标准厂房 B1" in bad.get_data(as_text=True)
+    same = client.post(f"{url}/status", data={"csrf_token": token, "status": "vacant", "note": "x"})
+    assert same.status_code == 400 and "状态没有变化" in same.get_data(as_text=True)
+    moved = client.post(f"{url}/status", data={"csrf_token": token, "status": "sold"})
+    assert moved.status_code == 302 and moved.headers["Location"].endswith(f"{url}#history")
+    project = world["project"]
+    claim = {"csrf_token": token, "project_id": str(project.id), "kind": "reserve"}
+    back = client.post(f"{url}/claims", data=claim | {"back": "project"})
+    assert back.status_code == 302 and back.headers["Location"].endswith(f"/projects/{project.id}")
+    again = client.post(f"{url}/claims", data=claim)
+    assert again.status_code == 400 and "该项目已有这条记录" in again.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Building, building.id).status == "sold"  # a sold carrier stays sold
+    stranger = signed_in(app, world["stranger"])
+    other = csrf_token(stranger, "/about")
+    response = stranger.post(f"{url}/status", data={"csrf_token": other, "status": "vacant"})
+    assert response.status_code == 404
+    assert stranger.post(f"{url}/claims", data=claim | {"csrf_token": other}).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "zone=abc&drawn=1&polygon=not json",
+        "zone=99999999999999&polygon=[[1,2]",
+        "zone=%EF%BC%91&drawn=%00&polygon=" + "9" * 7000,
+        "polygon=[[1e999,0],[1,1],[2,2]]",
+    ],
+)
+def test_bad_drawn_outlines_never_answer_500(app, world, query):
+    client = signed_in(app, world["manager"])
+    page = client.get(f"/land/parcels/new?{query}")
+    assert page.status_code == 200
+    data = {
+        "csrf_token": csrf_token(client, "/land/parcels/new"),
+        "zone_id": str(world["zone"].id),
+        "code": "GX-BAD",
+        "name": "坏轮廓",
+        "area_mu": "10",
+        "land_use": "industrial",
+        "status": "approved",
+        "polygon": query.split("polygon=", 1)[1],
+    }
+    response = client.post("/land/parcels/new", data=data)
+    assert response.status_code == 400 and "坏轮廓" in response.get_data(as_text=True)
+    assert db.session.scalar(select(Parcel.id).where(Parcel.code == "GX-BAD")) is None

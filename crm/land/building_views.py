@@ -13,6 +13,7 @@ from crm.core.forms import choices
 from crm.core.pagination import paginate
 from crm.enterprises.forms import field_error, form_values
 from crm.extensions import db
+from crm.land.actions import claim_view, claims_of, history, status_view
 from crm.land.blueprint import bp, project_choices, zone_choices
 from crm.land.forms import BuildingForm, ClaimForm, status_form
 from crm.land.models import BUILDING_STATUSES, Building, LandClaim, LandEvent, Parcel
@@ -20,12 +21,10 @@ from crm.land.services import (
     BUILDING_FIELDS,
     LandError,
     can_write_zone,
-    change_status,
     create_building,
     update_building,
     writable_or_404,
 )
-from crm.land.views import claims_of, history, submit_claim
 from crm.zones.services import visible_zones
 
 PARCEL_CHOICES_LIMIT = 1000
@@ -138,31 +137,12 @@ def building(building_id: int):
 @bp.post("/buildings/<id:building_id>/status")
 @allow(*WRITERS)
 def building_status(building_id: int):
-    building = writable_or_404(Building, building_id, current_user)
-    form = status_form(BUILDING_STATUSES)
-    if form.validate_on_submit():
-        try:
-            change_status(
-                building, form.status.data, current_user, form.effective_on.data, form.note.data
-            )
-        except LandError as exc:
-            db.session.rollback()
-            field_error(form, exc.field, str(exc), fallback="status")
-        else:
-            db.session.commit()
-            flash(_("状态已变更"), "success")
-            return redirect(url_for("land.building", building_id=building.id))
-    return render_building(building, status_form_=form, code=400)
+    """Move a carrier to another status (a dated event; the history is never rewritten)."""
+    return status_view(Building, building_id, BUILDING_STATUSES, render_building)
 
 
 @bp.post("/buildings/<id:building_id>/claims")
 @allow(*WRITERS)
 def building_claim(building_id: int):
-    building = writable_or_404(Building, building_id, current_user)
-    form = ClaimForm()
-    form.project_id.choices = project_choices(building.zone_id, current_user)
-    if submit_claim(building, form):
-        if request.form.get("back") == "project":
-            return redirect(url_for("projects.detail", project_id=form.project_id.data))
-        return redirect(url_for("land.building", building_id=building.id))
-    return render_building(building, claim_form=form, code=400)
+    """Reserve or supply the carrier to a project (from its page or the project's)."""
+    return claim_view(Building, building_id, render_building)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import IntegerField, StringField, TextAreaField
+from wtforms import HiddenField, IntegerField, StringField, TextAreaField
 from wtforms.validators import NumberRange, Optional
 
 from crm.core.boundary import coerce_id
@@ -40,6 +40,7 @@ class ParcelForm(FlaskForm):
     approved_on = DateInputField(_l("批复日期"), validators=[Optional()])
     constraints = TextAreaField(_l("限制条件"), validators=[Optional(), maxlen(5000)])
     notes = TextAreaField(_l("备注"), validators=[Optional(), maxlen(5000)])
+    polygon = HiddenField(validators=[Optional(), maxlen(20000)])  # drawn on the map, JSON
 
 
 class BuildingForm(FlaskForm):

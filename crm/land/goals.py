@@ -4,6 +4,7 @@
 Activated: a parcel whose status moved from 批而未供 to 已供 or 已盘活 between the start date
 and the deadline (its area at that move counts; a parcel moved back to 批而未供 stops counting).
 Reserve: the parcels whose status, as of the day, is 储备.
+Both are registered with the goal list (crm.quotas.indicator_compute), which refuses typed values.
 """
 
 from __future__ import annotations
@@ -196,13 +197,29 @@ def dashboard_panel(user: Any = None) -> LandGoals:
 ACTIVATION_CODE = "land_activation"  # the goal list's 批而未供土地盘活 (crm.quotas.indicators)
 SOURCE_NOTE = "系统计算（地块状态由批而未供变为已供或已盘活的面积）"
 LIVE_NOTE = "实时计算（地块状态由批而未供变为已供或已盘活的面积）"
+RESERVE_CODE = "land_reserve"  # the goal list's 建设用地动态储备 (≥ 1 000 亩, city-wide)
+RESERVE_SOURCE_NOTE = "系统计算（状态为储备的地块面积）"
+RESERVE_LIVE_NOTE = "实时计算（状态为储备的地块面积）"
+
+
+def _every_zone() -> LandGoals:
+    return land_goals(list(db.session.scalars(select(Zone).order_by(Zone.sort_order, Zone.id))))
 
 
 def activation_values() -> dict[int | None, Decimal]:
     """{zone id: 亩 activated, None: the city's} for the goal list (two statements)."""
-    goals = land_goals(list(db.session.scalars(select(Zone).order_by(Zone.sort_order, Zone.id))))
+    goals = _every_zone()
     values: dict[int | None, Decimal] = {z.zone.id: z.activated_mu for z in goals.zones}
     values[None] = goals.activated_mu
+    return values
+
+
+def reserve_values() -> dict[int | None, Decimal]:
+    """{zone id: 亩 in 储备 today, None: the city's} for the goal list, replayed from the same
+    status events (two statements)."""
+    goals = _every_zone()
+    values: dict[int | None, Decimal] = {z.zone.id: z.reserve_mu for z in goals.zones}
+    values[None] = goals.reserve_mu
     return values
 
 
@@ -215,5 +232,14 @@ register_computed(
         _l(
             "批而未供土地盘活由地块台账的状态变更自动计算，不能手工录入或导入；请在地块台账中登记供地或盘活"
         ),
+    ),
+)
+register_computed(
+    RESERVE_CODE,
+    ComputedHook(
+        reserve_values,
+        RESERVE_SOURCE_NOTE,
+        RESERVE_LIVE_NOTE,
+        _l("建设用地动态储备由地块台账中状态为“储备”的地块面积自动计算，不能手工录入或导入"),
     ),
 )

@@ -3,12 +3,14 @@ a planar pixel CRS, no online tiles), the image upload, the features as JSON, po
 
 from __future__ import annotations
 
+import json
+from json.encoder import encode_basestring_ascii
 from typing import Any
 
-from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import literal, select
 
 from crm.core.access import CITY_LEVEL, SIGNED_IN, WRITERS, allow, get_or_404, scoped
 from crm.core.boundary import int_arg
@@ -105,54 +107,90 @@ def plan_image(zone_id: int):
     return download(path, name, name, plan.content_type, inline=True, max_age=0)
 
 
-def _feature(kind: str, row: Any, statuses: dict[str, str]) -> dict[str, Any]:
+SENTINEL = 987654321  # an id placeholder: a kind's links are cut from one url_for
+
+
+def _kind(kind: str, statuses: dict[str, str]) -> dict[str, Any]:
+    """What every feature of a kind shares, sent once: link templates (``{id}``), status
+    labels and colours."""
     endpoint, key = (
         ("land.parcel", "parcel_id") if kind == "parcel" else ("land.building", "building_id")
     )
-    return {
-        "kind": kind,
-        "id": row.id,
-        "name": row.name,
-        "code": getattr(row, "code", ""),
-        "status": row.status,
-        "status_label": label(statuses, row.status),
-        "area": str(row.area_mu) if kind == "parcel" else str(row.floor_area_sqm),
-        "colour": COLOURS.get(row.status, "#6c757d"),
-        "url": url_for(endpoint, **{key: row.id}),
-        "polygon_url": url_for(f"land.{kind}_polygon", **{key: row.id}),
-        "polygon": row.polygon,
+    links = {
+        "url": url_for(endpoint, **{key: SENTINEL}),
+        "polygon_url": url_for(f"land.{kind}_polygon", **{key: SENTINEL}),
     }
+    return {name: link.replace(str(SENTINEL), "{id}") for name, link in links.items()} | {
+        "statuses": {
+            code: {"label": label(statuses, code), "colour": COLOURS.get(code, "#6c757d")}
+            for code in statuses
+        }
+    }
+
+
+def _features(kind: str, rows: list[Any]) -> list[str]:
+    """Each row as a JSON object; the outline is spliced in as its stored JSON text (outlines
+    are never parsed or serialised per request)."""
+    quote = encode_basestring_ascii
+    return [
+        f'{{"kind": "{kind}", "id": {row_id}, "name": {quote(name)}, "code": {quote(code or "")}, '
+        f'"status": {quote(status)}, "area": "{area}", "polygon": {outline or "null"}}}'
+        for row_id, name, code, status, area, outline in rows
+    ]
 
 
 @bp.get("/zones/<id:zone_id>/map.json")
 @allow(*SIGNED_IN)
 def map_data(zone_id: int):
-    """The zone's parcels and buildings with their polygons (two statements)."""
+    """The zone's parcels and buildings with their polygons (two statements for the features;
+    the outlines go out as stored, pre-serialised JSON)."""
     zone = zone_or_404(zone_id)
     plan = zone_plan(zone.id)
-    parcels = db.session.scalars(
-        scoped(select(Parcel).where(Parcel.zone_id == zone.id, Parcel.deleted_at.is_(None)), Parcel)
+    parcels = db.session.execute(
+        scoped(
+            select(
+                Parcel.id,
+                Parcel.name,
+                Parcel.code,
+                Parcel.status,
+                Parcel.area_mu,
+                Parcel.outline_json,
+            ).where(Parcel.zone_id == zone.id, Parcel.deleted_at.is_(None)),
+            Parcel,
+        )
         .order_by(Parcel.code)
         .limit(MAX_FEATURES)
     ).all()
-    buildings = db.session.scalars(
+    buildings = db.session.execute(
         scoped(
-            select(Building).where(Building.zone_id == zone.id, Building.deleted_at.is_(None)),
+            select(
+                Building.id,
+                Building.name,
+                literal(""),
+                Building.status,
+                Building.floor_area_sqm,
+                Building.outline_json,
+            ).where(Building.zone_id == zone.id, Building.deleted_at.is_(None)),
             Building,
         )
         .order_by(Building.id)
         .limit(MAX_FEATURES)
     ).all()
-    return jsonify(
+    head = json.dumps(
         {
             "image": url_for("land.plan_image", zone_id=zone.id) if plan else None,
             "width": plan.width if plan else 1000,
             "height": plan.height if plan else 1000,
             "writable": can_write_zone(current_user, zone.id),
-            "features": [_feature("parcel", p, PARCEL_STATUSES) for p in parcels]
-            + [_feature("building", b, BUILDING_STATUSES) for b in buildings],
+            "kinds": {
+                "parcel": _kind("parcel", PARCEL_STATUSES),
+                "building": _kind("building", BUILDING_STATUSES),
+            },
         }
     )
+    features = _features("parcel", parcels) + _features("building", buildings)
+    body = f'{head[:-1]}, "features": [{", ".join(features)}]}}'
+    return current_app.response_class(body, mimetype="application/json")
 
 
 def _save_polygon(model: type, ident: int):

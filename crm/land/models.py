@@ -3,12 +3,13 @@ they are reserved for or supplied to, their attachments, and each zone's plannin
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Numeric, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from crm.core.timeutil import local_today, utcnow
 from crm.extensions import db
@@ -39,6 +40,12 @@ BUILDING_STATUSES = {"vacant": "空置", "reserved": "预留", "leased": "已租
 CLAIM_KINDS = {"reserve": "预留", "supply": "供应"}
 
 
+def outline_text(polygon: list[Any] | None) -> str | None:
+    """An outline as the compact JSON text the map sends as it is (None without one). Set with
+    the outline on every ORM write, so the two never disagree."""
+    return json.dumps(polygon, separators=(",", ":")) if polygon else None
+
+
 def _in(column: str, values: dict[str, str]) -> str:
     return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
@@ -63,11 +70,17 @@ class Parcel(db.Model):
     constraints: Mapped[str] = mapped_column(Text, default="")
     notes: Mapped[str] = mapped_column(Text, default="")
     polygon: Mapped[list[Any] | None] = mapped_column(JSON)  # [[x, y], …] image pixels
+    outline_json: Mapped[str | None] = mapped_column(Text)  # ``polygon`` as JSON, for the map
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     deleted_at: Mapped[datetime | None]
 
     zone: Mapped[Zone] = relationship(lazy="joined", innerjoin=True)
+
+    @validates("polygon")
+    def _keep_outline_json(self, _key: str, value: Any) -> Any:
+        self.outline_json = outline_text(value)
+        return value
 
     __table_args__ = (
         db.UniqueConstraint("zone_id", "code", name="uq_land_parcel_zone_code"),
@@ -98,12 +111,18 @@ class Building(db.Model):
     rent_yuan: Mapped[Decimal | None] = mapped_column(Numeric(8, 2))  # 元/㎡·月
     notes: Mapped[str] = mapped_column(Text, default="")
     polygon: Mapped[list[Any] | None] = mapped_column(JSON)
+    outline_json: Mapped[str | None] = mapped_column(Text)  # ``polygon`` as JSON, for the map
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     deleted_at: Mapped[datetime | None]
 
     zone: Mapped[Zone] = relationship(lazy="joined", innerjoin=True)
     parcel: Mapped[Parcel | None] = relationship()
+
+    @validates("polygon")
+    def _keep_outline_json(self, _key: str, value: Any) -> Any:
+        self.outline_json = outline_text(value)
+        return value
 
     __table_args__ = (
         CheckConstraint("floor_area_sqm > 0", name="area_positive"),

@@ -5,6 +5,7 @@ and stored as project attachments are, under ``UPLOAD_DIR/land/``)."""
 from __future__ import annotations
 
 import hashlib
+import json
 import math
 import os
 import secrets
@@ -145,6 +146,20 @@ def clean_polygon(value: Any, plan: ZonePlan | None) -> list[list[float]] | None
     if len({tuple(p) for p in points}) < MIN_POINTS:
         raise PlanError(_l("轮廓至少要有 3 个不同的点"))
     return points
+
+
+def zone_outline(value: Any, zone_id: int) -> list[list[float]] | None:
+    """An outline drawn on a zone's plan, given as a point list or its JSON text (a form's
+    hidden field), checked against the zone's image; empty gives None."""
+    if isinstance(value, str):
+        if not value.strip():
+            return None
+        try:
+            value = json.loads(value)
+        except ValueError:
+            raise PlanError(_l("轮廓应为坐标点列表")) from None
+    plan = db.session.scalar(select(ZonePlan).where(ZonePlan.zone_id == zone_id))
+    return clean_polygon(value, plan)
 
 
 def save_land_attachment(parcel: Parcel, stream: IO[bytes], filename: str, actor: Any):

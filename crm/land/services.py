@@ -30,6 +30,7 @@ from crm.land.models import (
     Parcel,
     ZonePlan,
 )
+from crm.land.plans import PlanError, zone_outline
 
 ENTITY_LABELS.update(
     {"land_parcel": _l("地块"), "land_building": _l("载体"), "land_zone_plan": _l("规划图")}
@@ -207,12 +208,22 @@ def _unique_code_refusal() -> LandError:
 
 
 def create_parcel(
-    zone_id: int, raw: dict[str, Any], actor: Any, status: str = "approved", on: date | None = None
+    zone_id: int,
+    raw: dict[str, Any],
+    actor: Any,
+    status: str = "approved",
+    on: date | None = None,
+    outline: Any = None,
 ) -> Parcel:
-    """A new parcel with its first status event (dated ``on``, default today)."""
+    """A new parcel with its first status event (dated ``on``, default today) and, when one was
+    drawn on the zone's plan, its outline (a point list or its JSON text)."""
     if status not in PARCEL_STATUSES:
         raise LandError(_l("请从列表中选择"), "status")
     values = clean_parcel(raw)
+    try:
+        values["polygon"] = zone_outline(outline, zone_id)
+    except PlanError as exc:
+        raise LandError(str(exc), "polygon") from None
     on = on or local_today()
     if on > local_today():
         raise LandError(_l("生效日期不能晚于今天"), "effective_on")
@@ -225,7 +236,8 @@ def create_parcel(
         db.session.add(parcel)
         db.session.flush()
     record_event(parcel, "status", on, actor, to_status=status)
-    record_audit("create", "land_parcel", parcel.id, {"code": parcel.code}, actor=actor)
+    audited = {"code": parcel.code} | ({"polygon": parcel.polygon} if parcel.polygon else {})
+    record_audit("create", "land_parcel", parcel.id, audited, actor=actor)
     return parcel
 
 

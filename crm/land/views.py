@@ -3,8 +3,6 @@ status moves, reservations and supply, and the city's list of conflicts."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -16,11 +14,11 @@ from crm.core.downloads import ascii_fallback, download
 from crm.core.pagination import paginate
 from crm.enterprises.forms import field_error, form_values
 from crm.extensions import db
-from crm.land.blueprint import bp, label, project_choices, zone_choices
-from crm.land.claims import claim, conflicting_claims, release
+from crm.land.actions import claim_view, claims_of, history, status_view, subject_url
+from crm.land.blueprint import bp, project_choices, zone_choices
+from crm.land.claims import conflicting_claims, release
 from crm.land.forms import ClaimForm, ParcelForm, UploadForm, status_form
 from crm.land.models import (
-    CLAIM_KINDS,
     PARCEL_STATUSES,
     Building,
     LandAttachment,
@@ -33,14 +31,12 @@ from crm.land.services import (
     PARCEL_FIELDS,
     LandError,
     can_write_zone,
-    change_status,
     create_parcel,
     update_parcel,
     writable_or_404,
 )
 from crm.projects.attachments import AttachmentError
 from crm.projects.forms import ConfirmForm
-from crm.projects.models import Project
 from crm.zones.services import visible_zones
 
 
@@ -75,6 +71,10 @@ def index():
 
 def _parcel_form(form: ParcelForm) -> ParcelForm:
     form.zone_id.choices = zone_choices(current_user)
+    if request.method == "GET":  # from the map: its zone (the outline comes from the browser)
+        zone_id = int_arg("zone", minimum=1)
+        if any(zone_id == choice.value for choice in form.zone_id.choices):
+            form.zone_id.data = zone_id
     if current_user.zone_id and form.zone_id.data is None:
         form.zone_id.data = current_user.zone_id
     return form
@@ -96,6 +96,7 @@ def new_parcel():
                     current_user,
                     status=form.status.data,
                     on=form.effective_on.data,
+                    outline=form.polygon.data,
                 )
             except LandError as exc:
                 db.session.rollback()
@@ -114,6 +115,7 @@ def edit_parcel(parcel_id: int):
     parcel = writable_or_404(Parcel, parcel_id, current_user)
     form = ParcelForm(obj=parcel if request.method == "GET" else None)
     form.zone_id.choices = []
+    del form.polygon  # the outline is edited on the map
     if form.validate_on_submit():
         try:
             update_parcel(parcel, form_values(form, PARCEL_FIELDS), current_user)
@@ -126,17 +128,6 @@ def edit_parcel(parcel_id: int):
             return redirect(url_for("land.parcel", parcel_id=parcel.id))
     status = 400 if request.method == "POST" else 200
     return render_template("land/parcel_form.html", form=form, parcel=parcel), status
-
-
-def history(column: Any, ident: int) -> list[LandEvent]:
-    stmt = select(LandEvent).where(column == ident)
-    return list(db.session.scalars(stmt.order_by(LandEvent.effective_on, LandEvent.id)))
-
-
-def claims_of(column: Any, ident: int) -> list[LandClaim]:
-    stmt = select(LandClaim).where(column == ident)
-    stmt = stmt.order_by(LandClaim.released_on.is_not(None), LandClaim.started_on.desc())
-    return list(db.session.scalars(stmt))
 
 
 def render_parcel(parcel: Parcel, status_form_=None, claim_form=None, upload_form=None, code=200):
@@ -178,68 +169,14 @@ def parcel(parcel_id: int):
 @allow(*WRITERS)
 def parcel_status(parcel_id: int):
     """Move a parcel to another status (a dated event; the history is never rewritten)."""
-    parcel = writable_or_404(Parcel, parcel_id, current_user)
-    form = status_form(PARCEL_STATUSES)
-    if form.validate_on_submit():
-        try:
-            change_status(
-                parcel, form.status.data, current_user, form.effective_on.data, form.note.data
-            )
-        except LandError as exc:
-            db.session.rollback()
-            field_error(form, exc.field, str(exc), fallback="status")
-        else:
-            db.session.commit()
-            flash(_("状态已变更"), "success")
-            return redirect(url_for("land.parcel", parcel_id=parcel.id, _anchor="history"))
-    return render_parcel(parcel, status_form_=form, code=400)
-
-
-def claim_project(form: ClaimForm, zone_id: int) -> Project | None:
-    project_id = form.project_id.data
-    project = db.session.get(Project, project_id) if project_id else None
-    visible = project is not None and db.session.scalar(
-        scoped(select(Project.id).where(Project.id == project.id), Project, current_user)
-    )
-    if not visible or project.zone_id != zone_id or project.deleted_at is not None:
-        field_error(form, "project_id", _("请选择本开发区的项目"), fallback="project_id")
-        return None
-    return project
-
-
-def submit_claim(subject: Any, form: ClaimForm) -> bool:
-    """Reserve or supply ``subject`` from a submitted claim form; True when committed."""
-    if not form.validate_on_submit():
-        return False
-    project = claim_project(form, subject.zone_id)
-    if project is None:
-        return False
-    try:
-        claim(
-            subject, project, form.kind.data, current_user, form.effective_on.data, form.note.data
-        )
-    except LandError as exc:
-        db.session.rollback()
-        field_error(form, exc.field, str(exc), fallback="project_id")
-        return False
-    db.session.commit()
-    kind = label(CLAIM_KINDS, form.kind.data)
-    flash(_("已记录：%(kind)s给项目“%(name)s”", kind=kind, name=project.display_name()), "success")
-    return True
+    return status_view(Parcel, parcel_id, PARCEL_STATUSES, render_parcel)
 
 
 @bp.post("/parcels/<id:parcel_id>/claims")
 @allow(*WRITERS)
 def parcel_claim(parcel_id: int):
-    parcel = writable_or_404(Parcel, parcel_id, current_user)
-    form = ClaimForm()
-    form.project_id.choices = project_choices(parcel.zone_id, current_user)
-    if submit_claim(parcel, form):
-        back = request.form.get("back") == "project"
-        if back:
-            return redirect(url_for("projects.detail", project_id=form.project_id.data))
-        return redirect(url_for("land.parcel", parcel_id=parcel.id, _anchor="claims"))
-    return render_parcel(parcel, claim_form=form, code=400)
+    """Reserve or supply the parcel to a project (from its page or the project's)."""
+    return claim_view(Parcel, parcel_id, render_parcel)
 
 
 @bp.post("/claims/<id:claim_id>/release")
@@ -257,10 +194,7 @@ def release_claim(claim_id: int):
         else:
             db.session.commit()
             flash(_("已解除"), "success")
-    endpoint, key = (
-        ("land.parcel", "parcel_id") if held.parcel_id else ("land.building", "building_id")
-    )
-    return redirect(url_for(endpoint, **{key: subject.id}))
+    return redirect(subject_url(subject, "claims"))
 
 
 @bp.post("/parcels/<id:parcel_id>/attachments")

@@ -32,8 +32,7 @@ CITY_VALUES = {
     "patents": ("1210", "1040"),
     "rd_ratio": ("1.28", "1.21"),
     "emerging_share": ("22.6", "21.4"),
-    "land_reserve": ("1080", "1150"),
-}
+}  # land_reserve is computed from the parcels (crm.land.goals)
 NOTES = {"revenue": "统计局月度快报", "tax": "税务局提供"}
 
 

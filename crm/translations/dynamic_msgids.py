@@ -209,6 +209,8 @@ LAND_LABELS = (  # crm.land.models: statuses, land uses, kinds (shown through _(
     N_("已租"),
     N_("已售"),
     N_("供应"),
+    N_("系统计算（状态为储备的地块面积）"),  # crm.land.goals: the computed reserve's notes
+    N_("实时计算（状态为储备的地块面积）"),
 )
 
 INSTRUCTION_WORDS = (  # crm.instructions.models: states and timeline entries, shown via |label

@@ -9,6 +9,7 @@
   }
   var panel = document.getElementById("land-panel");
   var picker = document.getElementById("land-draw-target");
+  var DRAWN_KEY = "land-drawn-outline"; // read by land_parcel_form.js
   var statusLine = document.getElementById("land-draw-status");
   var height = 1000;
   var width = 1000;
@@ -142,6 +143,13 @@
     }
     map.fitBounds(bounds);
     data.features.forEach(function (feature) {
+      // what a kind's features share comes once: link templates, status labels and colours
+      var kind = data.kinds[feature.kind];
+      var status = kind.statuses[feature.status] || { label: feature.status, colour: "#6c757d" };
+      feature.url = kind.url.replace("{id}", feature.id);
+      feature.polygon_url = kind.polygon_url.replace("{id}", feature.id);
+      feature.status_label = status.label;
+      feature.colour = status.colour;
       features[feature.kind + ":" + feature.id] = feature;
       draw(feature);
       if (picker && data.writable) {
@@ -168,6 +176,19 @@
       map.on("pm:create", function (event) {
         var feature = picker ? features[picker.value] : null;
         map.removeLayer(event.layer);
+        if (picker && picker.value === "new") {
+          // a new parcel: the outline waits in this tab's storage (up to 500 points do not fit a
+          // URL) for the registration form, which sends it with the parcel
+          var points = event.layer.getLatLngs()[0].map(toPoint);
+          try {
+            window.sessionStorage.setItem(DRAWN_KEY, JSON.stringify(points));
+          } catch (error) {
+            say(el.dataset.msgFailed, false);
+            return;
+          }
+          window.location.href = el.dataset.newUrl + "&drawn=1";
+          return;
+        }
         if (!feature) {
           say(el.dataset.msgPick, false);
           return;
