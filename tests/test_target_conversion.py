@@ -66,7 +66,7 @@ def test_a_project_from_the_library_offers_to_convert_the_open_target(app, world
     third = send(
         client,
         "/projects/new",
-        {**data, "use_enterprise": str(ent.id), "convert_target": "convert"},
+        {**data, "use_enterprise": str(ent.id), "convert_target": "convert", "offered": target.id},
     )
     assert third.status_code == 302
     project = db.session.scalars(select(Project)).one()
@@ -83,7 +83,7 @@ def test_declining_the_offer_keeps_the_target_and_the_offer_shows_on_a_preset(ap
     response = send(
         client,
         f"/projects/new?enterprise_id={ent.id}",
-        {"name": "单独项目", "convert_target": "separate", **NEW},
+        {"name": "单独项目", "convert_target": "separate", "offered": target.id, **NEW},
     )
     assert response.status_code == 302
     db.session.expire_all()
@@ -115,7 +115,10 @@ def test_the_library_form_picks_the_enterprise_and_offers_its_open_target(app, w
     assert first.status_code == 200 and 'data-testid="convert-offer"' in html
     assert f'<option selected value="{ent.id}">{ent.name}</option>' in html  # still picked
     assert 'value="选中企业项目"' in html and db.session.scalars(select(Project)).all() == []
-    second = send(client, "/projects/new", {**data, "convert_target": "convert"})
+    assert f'name="offered" type="hidden" value="{target.id}"' in html
+    second = send(
+        client, "/projects/new", {**data, "convert_target": "convert", "offered": target.id}
+    )
     assert second.status_code == 302
     project = db.session.scalars(select(Project)).one()
     db.session.expire_all()
@@ -171,3 +174,20 @@ def test_the_converted_targets_follow_up_carries_on_as_the_projects(app, world):
     assert project.next_step == "寄送供地方案"
     mine = client.get("/reminders/?view=open").get_data(as_text=True)
     assert "延续项目" in mine and "寄送供地方案" in mine
+
+
+def test_an_answer_given_for_one_target_is_not_taken_for_another(app, world):  # noqa: F811
+    _ent, first = _target(world)
+    other, second = _target(world, name="另一家在跟企业有限公司")
+    client = signed_in(app, world["manager_a"])
+    data = {"enterprise_id": str(other.id), "name": "换了企业的项目", **NEW}
+    for answer in ("convert", "separate"):  # the page had offered the first target
+        response = send(
+            client, "/projects/new", {**data, "convert_target": answer, "offered": first.id}
+        )
+        html = response.get_data(as_text=True)
+        assert response.status_code == 200 and 'data-testid="convert-offer"' in html
+        assert f'name="offered" type="hidden" value="{second.id}"' in html  # asked again
+    assert db.session.scalars(select(Project)).all() == []
+    db.session.expire_all()
+    assert {db.session.get(Target, t.id).status for t in (first, second)} == {"contacted"}

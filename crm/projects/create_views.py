@@ -106,10 +106,11 @@ def create():
         enterprise = _enterprise(form, preset)
         if enterprise is not None and target is None:
             offer = open_target_for(enterprise.id, _project_zone(form, None), current_user)
-            if offer is not None and form.convert_target.data == "convert":
+            answered = offer is not None and form.offered.data == str(offer.id)
+            if answered and form.convert_target.data == "convert":
                 target = offer
-            elif offer is not None and form.convert_target.data != "separate":
-                enterprise = None  # ask first: the form comes back with the choice
+            elif offer is not None and not (answered and form.convert_target.data == "separate"):
+                enterprise = None  # ask first (again, for another enterprise's target)
                 form.convert_target.data = "convert"
         if enterprise is not None:
             try:
@@ -136,8 +137,9 @@ def create():
             db.session.rollback()
     if request.method == "POST" and not (offer is not None and not form.errors):
         status = 400
-    if offer is not None and not form.convert_target.data:
-        form.convert_target.data = "convert"
+    if offer is not None:
+        form.offered.data = str(offer.id)
+        form.convert_target.data = form.convert_target.data or "convert"
     return render_template(
         "projects/form.html", form=form, project=None, target=target, preset=preset, offer=offer
     ), status

@@ -168,6 +168,7 @@ class ProjectCreateForm(ProjectForm):
         validate_choice=False,
         validators=[Optional()],
     )
+    offered = HiddenField()  # the target the choice above was offered for
 
 
 class StageFormBase(MoneyForm):
