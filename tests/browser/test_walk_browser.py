@@ -101,7 +101,8 @@ def test_manager_day(screen, live_server):
     expect(page.get_by_test_id("project-name")).to_have_text(name)
 
     # 洽谈 → 签约, with the contract's date and amount as evidence
-    page.get_by_role("link", name=words["change_stage"]).click()
+    with page.expect_navigation():  # and its scripts run: choosing a stage submits itself
+        page.get_by_role("link", name=words["change_stage"]).click()
     with page.expect_navigation():
         page.get_by_test_id("to-stage").select_option("signed")
     form = page.get_by_test_id("stage-form")

@@ -112,9 +112,20 @@ def switch(page, language: str) -> None:
         page.get_by_role("button", name=WORDS[language]["switch"], exact=True).click()
 
 
+# Signed-in cookies by login, taken after the first sign-in of the session and reused by the
+# later runs (the form once per user, not once per run); a session ended meanwhile signs in again.
+SIGNED_IN: dict[str, list] = {}
+
+
 def sign_in(page, base: str, login: str) -> None:
     """Sign in, then choose the walk's language with the switch at the foot of the page."""
-    log_in(page, base, login)
+    cookies = SIGNED_IN.get(login)
+    if cookies:
+        page.context.add_cookies(cookies)
+        page.goto(f"{base}/about")
+    if not cookies or "/login" in page.url:
+        log_in(page, base, login)
+        SIGNED_IN[login] = page.context.cookies()
     if page.language != "zh":
         switch(page, page.language)
         expect(page.locator("html")).to_have_attribute("lang", page.language)
