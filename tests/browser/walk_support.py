@@ -84,6 +84,7 @@ WORDS = {
     },
 }
 RUNS = [(s, lang) for s in SCREENS for lang in WORDS]
+MD = 768  # Bootstrap's md: narrower, the menu and the filters are folded
 
 
 @pytest.fixture(params=RUNS, ids="-".join)
@@ -133,9 +134,9 @@ def sign_in(page, base: str, login: str) -> None:
 
 def menu(page, label: str) -> None:
     """Follow an item of the main menu (unfolded first on a phone)."""
-    toggler = page.locator("button.navbar-toggler")
-    if toggler.is_visible():
-        toggler.click()
+    page.wait_for_load_state("load")  # the style sheets decide what is folded
+    if page.screen_width < MD:
+        page.locator("button.navbar-toggler").click()
     with page.expect_navigation():
         page.locator("#main-nav").get_by_role("link", name=label, exact=True).click()
 
@@ -158,9 +159,8 @@ def fits(page) -> None:
 
 
 def open_filters(page) -> None:
-    toggle = page.get_by_test_id("filter-toggle")
-    if toggle.is_visible():  # folded on a phone
-        toggle.click()
+    if page.screen_width < MD:  # folded on a phone
+        page.get_by_test_id("filter-toggle").click()
 
 
 def alert(page):
