@@ -19,6 +19,7 @@ from sqlalchemy import Text, bindparam, func, select
 from sqlalchemy.dialects.postgresql import array
 
 from crm.core.access import scoped
+from crm.core.boundary import parse_id
 from crm.enterprises.models import Enterprise
 from crm.extensions import db
 
@@ -71,3 +72,17 @@ def search_enterprises(q: str, user: Any, limit: int = 20) -> list[Enterprise]:
         user,
     ).order_by(Enterprise.normalized_name, Enterprise.id)
     return list(db.session.scalars(stmt.limit(limit)))
+
+
+def visible_enterprise(ident: Any, user: Any) -> Enterprise | None:
+    """The enterprise a picker or a choice among duplicates named (an id in ASCII digits),
+    if the user may see it and it is not deleted; else None."""
+    number = parse_id(ident)
+    if number is None:
+        return None
+    stmt = scoped(
+        select(Enterprise).where(Enterprise.id == number, Enterprise.deleted_at.is_(None)),
+        Enterprise,
+        user,
+    )
+    return db.session.scalar(stmt)

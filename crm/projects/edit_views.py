@@ -1,4 +1,4 @@
-"""Creating, editing, moving (stage changes) and deleting projects."""
+"""Editing, moving (stage changes) and deleting projects; creating them is in ``create_views``."""
 
 from __future__ import annotations
 
@@ -9,19 +9,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
-from crm.core.access import WRITERS, allow, get_or_404, scoped_select
-from crm.core.boundary import parse_id
-from crm.core.forms import choices
-from crm.core.roles import ZONE_ROLES
+from crm.core.access import WRITERS, allow
 from crm.core.timeutil import local_today
 from crm.enterprises.forms import field_error
-from crm.enterprises.models import Enterprise
-from crm.enterprises.services import DuplicateEnterprise, EnterpriseError, create_enterprise
 from crm.extensions import db
 from crm.projects.blueprint import bp
 from crm.projects.forms import (
     ConfirmForm,
-    ProjectCreateForm,
     ProjectForm,
     evidence_values,
     project_values,
@@ -29,10 +23,8 @@ from crm.projects.forms import (
 )
 from crm.projects.sections import maintained_fields
 from crm.projects.services import (
-    INITIAL_STAGES,
     ProjectError,
     StaleVersion,
-    create_project,
     soft_delete_project,
     update_project,
     writable_project_or_404,
@@ -46,15 +38,10 @@ from crm.projects.stages import (
     stage_label,
 )
 from crm.projects.transitions import change_stage
-from crm.targets.conflicts import open_conflict_for
 from crm.targets.forms import owner_choices
-from crm.targets.models import Target
 from crm.targets.queries import zone_people
-from crm.targets.services import open_target_for, writable_target_or_404
-from crm.zones.services import visible_zones
 
 STALE_MESSAGE = "该项目刚被其他用户修改，请刷新页面后重新填写"
-ENTERPRISE_FIELD = {"uscc": "enterprise_uscc", "name": "enterprise_name"}
 
 
 def show_error(form: Any, exc: ProjectError) -> None:
@@ -64,111 +51,6 @@ def show_error(form: Any, exc: ProjectError) -> None:
         form.form_errors.append(str(exc))
     else:
         field_error(form, exc.field, str(exc))
-
-
-def _project_zone(form: ProjectCreateForm, target: Target | None) -> int | None:
-    if current_user.role in ZONE_ROLES:
-        return current_user.zone_id
-    if target is not None and target.zone_id is not None:
-        return target.zone_id
-    return parse_id(form.zone_id.data)
-
-
-def _enterprise(form: ProjectCreateForm, preset: Enterprise | None) -> Enterprise | None:
-    """The project's enterprise: given, chosen among duplicates, or created here."""
-    if preset is not None:
-        return preset
-    chosen = parse_id(form.use_enterprise.data)
-    if chosen is not None:
-        found = db.session.scalar(
-            scoped_select(Enterprise).where(
-                Enterprise.id == chosen, Enterprise.deleted_at.is_(None)
-            )
-        )
-        if found is not None:
-            form.use_enterprise.choices = choices([(str(found.id), found.name)])
-            return found
-    if not (form.enterprise_name.data or "").strip():
-        field_error(form, "enterprise_name", _("请填写企业名称"))
-        return None
-    raw = {"name": form.enterprise_name.data, "uscc": form.enterprise_uscc.data or ""}
-    try:
-        return create_enterprise(raw, current_user, confirm_duplicate=form.confirm_duplicate.data)
-    except DuplicateEnterprise as exc:
-        form.use_enterprise.choices = choices(
-            (str(hit.enterprise.id), f"{hit.enterprise.name}（{hit.label}）") for hit in exc.hits
-        )
-        hint = _("请选择使用已有企业")
-        if not exc.blocking:
-            hint = _("请选择使用已有企业，或勾选确认后新建")
-        field_error(form, ENTERPRISE_FIELD.get(exc.field, "enterprise_name"), f"{exc}。{hint}")
-    except EnterpriseError as exc:
-        field_error(form, ENTERPRISE_FIELD.get(exc.field, "enterprise_name"), str(exc))
-    return None
-
-
-@bp.route("/new", methods=["GET", "POST"])
-@allow(*WRITERS)
-def create():
-    """A new project, directly or from a target (?target_id=, "转为项目")."""
-    target_arg = request.args.get("target_id", "")
-    target = writable_target_or_404(target_arg, current_user) if target_arg else None
-    enterprise_arg = request.args.get("enterprise_id", "")
-    preset = target.enterprise if target else None
-    if preset is None and enterprise_arg:
-        preset = get_or_404(Enterprise, enterprise_arg)
-    defaults: dict[str, Any] = {}
-    if target is not None:
-        defaults = {"name": f"{target.enterprise.name}项目", "owner_id": target.owner_id}
-    form = ProjectCreateForm(data=defaults)
-    form.stage.choices = choices((code, stage_label(code)) for code in INITIAL_STAGES)
-    form.zone_id.choices = choices(
-        [("", _("（请选择）"))] + [(str(z.id), z.short_name) for z in visible_zones()]
-    )
-    form.owner_id.choices = owner_choices(zone_people(current_user, _project_zone(form, target)))
-    status = 200
-    offer = None  # an open target of this enterprise in the zone: convert it?
-    if target is None and preset is not None and request.method == "GET":
-        offer = open_target_for(preset.id, _project_zone(form, None), current_user)
-    if form.validate_on_submit():
-        enterprise = _enterprise(form, preset)
-        if enterprise is not None and target is None:
-            offer = open_target_for(enterprise.id, _project_zone(form, None), current_user)
-            if offer is not None and form.convert_target.data == "convert":
-                target = offer
-            elif offer is not None and form.convert_target.data != "separate":
-                enterprise = None  # ask first: the form comes back with the choice
-                form.convert_target.data = "convert"
-        if enterprise is not None:
-            try:
-                project = create_project(
-                    enterprise,
-                    _project_zone(form, target),
-                    project_values(form),
-                    current_user,
-                    target=target,
-                    stage=form.stage.data,
-                    started_on=form.started_on.data,
-                )
-            except ProjectError as exc:
-                db.session.rollback()
-                show_error(form, exc)
-            else:
-                conflict = open_conflict_for(enterprise.id)
-                db.session.commit()
-                flash(_("项目“%(name)s”已创建", name=project.display_name()), "success")
-                if conflict is not None:
-                    flash(_("该企业也有其他开发区在跟进，已提请市级协调"), "warning")
-                return redirect(url_for("projects.detail", project_id=project.id))
-        else:
-            db.session.rollback()
-    if request.method == "POST" and not (offer is not None and not form.errors):
-        status = 400
-    if offer is not None and not form.convert_target.data:
-        form.convert_target.data = "convert"
-    return render_template(
-        "projects/form.html", form=form, project=None, target=target, preset=preset, offer=offer
-    ), status
 
 
 @bp.route("/<id:project_id>/edit", methods=["GET", "POST"])

@@ -138,6 +138,16 @@ class ProjectCreateForm(ProjectForm):
     started_on = DateInputField(
         _l("开始日期"), validators=[Optional()], description=_l("留空即为今天；可以填过去的日期")
     )
+    # picked as you type (pickers.js, the enterprise search); without JavaScript, or when the
+    # enterprise is new, its name is typed instead
+    enterprise_id = ChoiceField(
+        _l("企业"),
+        choices=[],
+        default="",
+        validate_choice=False,
+        validators=[Optional()],
+        description=_l("输入名称、拼音首字母或信用代码查找"),
+    )
     enterprise_name = StringField(_l("企业名称"), validators=[Optional(), maxlen(200)])
     enterprise_uscc = StringField(
         _l("统一社会信用代码"), validators=[Optional(), maxlen(30)], description=_l("可留空")
@@ -158,6 +168,7 @@ class ProjectCreateForm(ProjectForm):
         validate_choice=False,
         validators=[Optional()],
     )
+    offered = HiddenField()  # the target the choice above was offered for
 
 
 class StageFormBase(MoneyForm):

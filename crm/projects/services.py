@@ -231,8 +231,10 @@ def create_project(
             amount_wan=project.quota_amount_wan,
         )
     )
-    if target is not None:
+    if target is not None:  # the target's follow-up carries on as the project's
         target.status = "converted"
+        project.next_follow_up = target.next_follow_up
+        project.next_step = project.next_step or target.next_step or ""
     record_audit(
         "create", "project", project.id, {"name": project.name, "zone_id": zone_id}, actor=actor
     )

@@ -19,7 +19,7 @@ from crm.core.pagination import paginate
 from crm.core.roles import ZONE_ROLES
 from crm.core.timeutil import local_today
 from crm.extensions import db
-from crm.projects import detail_views, edit_views  # noqa: F401 — their routes join the blueprint
+from crm.projects import create_views, detail_views, edit_views  # noqa: F401 — their routes join the blueprint
 from crm.projects.blueprint import bp
 from crm.projects.board import BOARD_CARDS, board_columns, board_filters
 from crm.projects.exporting import export_projects

@@ -92,3 +92,53 @@ def test_a_picked_owner_stays_put_beside_its_button(page, live_server):
     page.locator(".ts-dropdown .option", has_text="钱二宝").first.click()
     page.locator("h1").first.click()  # focus leaves the picker
     assert button.bounding_box()["x"] == before["x"]
+
+
+def _new_target(page, base_url: str, name: str) -> None:
+    page.goto(f"{base_url}/targets/new")
+    page.get_by_label("企业名称", exact=True).fill(name)
+    page.get_by_label("企业招商").check()
+    page.get_by_role("button", name="加入目标清单").click()
+    if page.get_by_test_id("duplicate-warning").count():  # a rerun on the same server
+        page.get_by_label("确认不是同一家企业，继续创建").check()
+        page.get_by_role("button", name="加入目标清单").click()
+    expect(page.get_by_test_id("target-name")).to_have_text(name)
+
+
+def test_a_project_from_the_library_picks_its_enterprise_and_converts_the_target(page, live_server):
+    name = "济渎湖畔光电有限公司"  # fictional; initials jdhpgd
+    log_in(page, live_server, "gxq-manager")
+    _new_target(page, live_server, name)
+    page.goto(f"{live_server}/projects/new")
+    picker = page.locator("[data-testid=project-enterprise-picker] + .ts-wrapper .ts-control input")
+    picker.fill("jdhpgd")  # pinyin initials: the server-side search
+    page.locator(".ts-dropdown .option", has_text=name).first.click()
+    page.fill("input[name=name]", "光电扩产项目")
+    page.get_by_role("button", name="保存").click()
+    offer = page.get_by_test_id("convert-offer")
+    expect(offer).to_contain_text("目标企业清单")
+    expect(offer.locator("input[value=convert]")).to_be_checked()
+    expect(page.locator("input[name=name]")).to_have_value("光电扩产项目")  # kept
+    page.get_by_role("button", name="保存").click()
+    expect(page.get_by_test_id("project-name")).to_have_text("光电扩产项目")
+    page.get_by_test_id("source-target").click()
+    expect(page.get_by_test_id("target-name")).to_have_text(name)
+    expect(page.get_by_test_id("convert-target")).to_have_count(0)  # converted
+
+
+def test_without_javascript_a_project_takes_its_enterprise_by_name(browser, live_server):
+    context = browser.new_context(java_script_enabled=False, locale="zh-CN")
+    try:
+        page = context.new_page()
+        log_in(page, live_server, "gxq-manager")
+        page.goto(f"{live_server}/projects/new")
+        expect(page.locator("select[name=enterprise_id]")).to_be_hidden()
+        page.fill("input[name=enterprise_name]", "济源无脚本项目光电有限公司")
+        page.fill("input[name=name]", "无脚本项目")
+        page.get_by_role("button", name="保存").click()
+        if page.get_by_test_id("duplicates").count():  # a rerun on the same server
+            page.check("input[name=confirm_duplicate]")
+            page.get_by_role("button", name="保存").click()
+        expect(page.get_by_test_id("project-name")).to_have_text("无脚本项目")
+    finally:
+        context.close()
