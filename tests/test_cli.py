@@ -215,3 +215,22 @@ def test_users_list(runner):
     lines = runner.invoke(args=["users", "list"]).output.splitlines()
     assert "frank\tmanager\txdfw\tactive" in lines
     assert "grace\tviewer\t-\tdisabled" in lines
+
+
+def test_settings_are_read_and_changed_from_the_shell_with_the_forms_checks(app, runner):
+    from crm.core.models import AuditLog
+
+    assert runner.invoke(args=["settings", "get", "land.activation_deadline_year"]).output == (
+        "2026\n"
+    )
+    changed = runner.invoke(args=["settings", "set", "land.activation_deadline_year", "2027"])
+    assert changed.exit_code == 0, changed.output
+    assert runner.invoke(args=["settings", "get", "land.activation_deadline_year"]).output == (
+        "2027\n"
+    )
+    entry = db.session.scalars(select(AuditLog).where(AuditLog.entity == "setting")).one()
+    assert entry.changes == {"land.activation_deadline_year": [2026, 2027]}
+    refused = runner.invoke(args=["settings", "set", "land.activation_deadline_year", "abc"])
+    assert refused.exit_code == 2 and "请输入整数" in refused.output
+    unknown = runner.invoke(args=["settings", "get", "no.such.key"])
+    assert unknown.exit_code == 2 and "unknown setting" in unknown.output

@@ -13,6 +13,7 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import expect
 
+from crm.core.timeutil import local_today
 from tests.browser.conftest import log_in
 
 pytestmark = pytest.mark.browser
@@ -130,6 +131,15 @@ def run_flow(page, base: str, code: str, tmp_path, phone: bool = False) -> None:
 
     # 6. the zone's activation figure went up by exactly the parcel's area
     assert activated(page, base) == before + Decimal("45")
+
+
+@pytest.fixture
+def live_server(live_app):
+    """The server, with the plan's activation deadline not yet passed: a supply today counts
+    (the plan's year is 2026; after it the zones' new deadline is a setting)."""
+    year = max(2026, local_today().year)
+    live_app.flask("settings", "set", "land.activation_deadline_year", str(year))
+    return live_app.url
 
 
 def test_a_manager_draws_registers_reserves_and_supplies_a_parcel(page, live_server, tmp_path):
