@@ -112,6 +112,8 @@ class Project(db.Model):
         # threshold by amount, either basis (crm.quotas.services.load_facts)
         Index("ix_project_contract_amount", "contract_amount_wan", "stage"),
         Index("ix_project_planned_amount", "planned_total_wan", "stage"),
+        # and the forecast's candidates: late-stage projects expected to land in the year
+        Index("ix_project_landing", "expected_landing_on", "stage"),
         # the indicators: live projects first signed in a date range, with what they read
         # (crm.dashboard.queries.indicators; index-only on PostgreSQL)
         Index(
