@@ -211,16 +211,11 @@ def fill(app: Any, scale: Scale, seed: int = 2026) -> dict[str, int]:
 
 
 def vacuum_analyze(engine: Any) -> None:
-    """``VACUUM ANALYZE`` on PostgreSQL (``ANALYZE`` on SQLite): statistics, and the visibility
-    map that index-only reads need — what autovacuum does in production after a bulk load or
-    a migration's backfill (it may be off on a benchmark server)."""
-    if engine.dialect.name == "postgresql":
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.execute(text("VACUUM ANALYZE"))
-        return
-    with engine.connect() as conn:
-        conn.execute(text("ANALYZE"))
-        conn.commit()
+    """Statistics and (PostgreSQL) the visibility map index-only reads need, as autovacuum
+    keeps them in production after a bulk load or a backfill (it may be off on a bench box)."""
+    pg = engine.dialect.name == "postgresql"
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("VACUUM ANALYZE" if pg else "ANALYZE"))
 
 
 REUSE = os.environ.get("BENCH_REUSE") == "1"
@@ -275,9 +270,7 @@ def prepare(url: str, scale: Scale, instance: Path, secret: str) -> tuple[Any, d
             flask_cli(app_env(url, instance, secret), "db", "upgrade")
             app = make_app(url, secret)
             with app.app_context():  # after a migration's backfill, as autovacuum would
-                from crm.extensions import db
-
-                vacuum_analyze(db.engine)
+                vacuum_analyze(importlib.import_module("crm.extensions").db.engine)
             return app, rows
     reset_database(url)
     flask_cli(app_env(url, instance, secret), "db", "upgrade")
