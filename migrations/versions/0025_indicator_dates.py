@@ -7,15 +7,15 @@ transaction as the stage events) that is one range of ``ix_project_reached_signe
 index-only read on PostgreSQL — instead of three milestone ranges hash-joined to every
 project. Backfilled here from ``project_milestone``.
 
-Revision ID: 0024_indicator_dates
-Revises: 0023_search_grams_split
+Revision ID: 0025_indicator_dates
+Revises: 0024_land_outline_json
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0024_indicator_dates"
-down_revision = "0023_search_grams_split"
+revision = "0025_indicator_dates"
+down_revision = "0024_land_outline_json"
 branch_labels = None
 depends_on = None
 

@@ -5,14 +5,14 @@ crm.quotas.services.load_facts) were read by zone and stage — every late-stage
 every zone — and filtered by the landing date; this index ranges over the year's landing
 dates instead. A plain index: kept by the database, nothing stored that can go stale.
 
-Revision ID: 0025_quota_landing
-Revises: 0024_indicator_dates
+Revision ID: 0026_quota_landing
+Revises: 0025_indicator_dates
 """
 
 from alembic import op
 
-revision = "0025_quota_landing"
-down_revision = "0024_indicator_dates"
+revision = "0026_quota_landing"
+down_revision = "0025_indicator_dates"
 branch_labels = None
 depends_on = None
 
