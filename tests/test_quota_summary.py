@@ -11,7 +11,7 @@ TEST_DATABASE_URL.
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, replace
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -19,9 +19,19 @@ from sqlalchemy import event
 
 from crm.core.settings import set_setting
 from crm.extensions import db
-from crm.quotas.services import lowest_threshold, quota_tiers, zones_attainment
+from crm.projects.stages import stage_probability
+from crm.quotas.attainment import compute_attainment
+from crm.quotas.services import counting_rules, lowest_threshold, quota_tiers, zones_attainment
 from crm.zones.models import Zone
-from tests.test_project_milestones import _build, _clear, _world, project_st
+from tests.test_project_milestones import (
+    TIERS,
+    _build,
+    _clear,
+    _full_facts,
+    _summary,
+    _world,
+    project_st,
+)
 
 rules_st = st.fixed_dictionaries(
     {
@@ -49,9 +59,19 @@ def test_summary_tiers_forecast_and_withdrawn_equal_the_complete_attainment(app,
     _clear()
     for key, value in rules.items():
         set_setting(key, value, None)
-    _build(zone_id, specs)
+    built = _build(zone_id, specs)
     zone = db.session.get(Zone, zone_id)
     full = zones_attainment([zone], 2026)[zone_id]
+    # the complete attainment from the stored dates (the project's copies for 签约 / 注册 /
+    # 开工) equals the pure computation over the full histories
+    facts = [_full_facts(project, events) for project, events in built]
+    if rules["quota.amount_basis"] == "planned":
+        facts = [
+            replace(f, amount_wan=f_p.planned_total_wan)
+            for f, (f_p, _) in zip(facts, built, strict=True)
+        ]
+    expected = compute_attainment(facts, TIERS, 2026, counting_rules(), stage_probability)
+    assert _summary(full) == _summary(expected)
     summary = zones_attainment([zone], 2026, complete=False)[zone_id]
     assert _tiers(summary) == _tiers(full)
     assert summary.withdrawn == full.withdrawn

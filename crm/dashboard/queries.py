@@ -12,11 +12,11 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from sqlalchemy import and_, case, func, or_, select
-from sqlalchemy.orm import aliased, lazyload
+from sqlalchemy.orm import lazyload
 
 from crm.extensions import db
 from crm.progress.queries import in_place_as_of
-from crm.projects.models import Project, ProjectMilestone, StageEvent
+from crm.projects.models import Project, StageEvent
 from crm.projects.queries import quota_amount, rotting_clause, signal_clause
 from crm.projects.stages import PIPELINE, rank
 from crm.targets.models import OPEN_STATUSES, Conflict, ConflictZone, Target
@@ -67,30 +67,22 @@ class Indicators:
 def indicators(zone_ids: list[int], start: date, end: date) -> dict[int, Indicators]:
     """Per zone: projects that first reached 签约 between ``start`` and ``end`` (Shanghai
     dates), their amount, how many reached 注册 / 开工 by ``end``, and their funds in place at
-    the end of ``end``'s month (monthly progress, crm.progress.queries.in_place_as_of)."""
-    signed = aliased(ProjectMilestone)
-    registered = aliased(ProjectMilestone)
-    built = aliased(ProjectMilestone)
+    the end of ``end``'s month (monthly progress, crm.progress.queries.in_place_as_of).
 
-    def reached_by_end(alias: Any, stage: str):
-        return and_(alias.project_id == Project.id, alias.stage == stage, alias.reached_on <= end)
-
+    The milestone dates are the copies on the project row (``Project.reached_*``, kept with
+    the stored milestones by crm.quotas.milestones): one range of ``ix_project_reached_signed``
+    whatever the number of zones."""
     stmt = (
         select(
             Project.zone_id,
             func.count(Project.id),
             func.coalesce(func.sum(quota_amount()), 0),
-            func.count(registered.project_id),
-            func.count(built.project_id),
+            func.count(case((Project.reached_registered_on <= end, 1))),
+            func.count(case((Project.reached_construction_on <= end, 1))),
             func.coalesce(func.sum(in_place_as_of(end)), 0),
         )
-        .select_from(signed)
-        .join(Project, Project.id == signed.project_id)
-        .outerjoin(registered, reached_by_end(registered, "registered"))
-        .outerjoin(built, reached_by_end(built, "construction"))
         .where(
-            signed.stage == "signed",
-            signed.reached_on.between(start, end),
+            Project.reached_signed_on.between(start, end),
             Project.zone_id.in_(zone_ids),
             Project.deleted_at.is_(None),
         )

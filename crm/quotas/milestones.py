@@ -7,6 +7,10 @@ dates are computed by the quota rules themselves (:func:`crm.quotas.attainment.f
 never by a second copy of them. Stage events are never rewritten or deleted, so the one place
 that keeps the table right is the flush that inserts events (:func:`_after_flush`): every flush
 that adds a StageEvent recomputes the milestones of its projects from all their events.
+
+The dates of 签约, 注册 and 开工 are also copied onto the project row (``Project.reached_*``),
+in the same statement batch, for the indicators (crm.dashboard.queries.indicators): one
+range of an index of live projects instead of three milestone ranges joined to every project.
 """
 
 from __future__ import annotations
@@ -16,14 +20,21 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from sqlalchemy import delete, event, insert, select, update
+from sqlalchemy import bindparam, delete, event, insert, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
-from crm.projects.models import ProjectMilestone, StageEvent
+from crm.projects.models import Project, ProjectMilestone, StageEvent
 from crm.projects.stages import PIPELINE
 from crm.quotas.attainment import ProjectFacts, StageFact, first_reached
 
 BATCH = 2_000
+# milestone stage → the project column holding a copy of its date
+COPIED = {
+    "signed": "reached_signed_on",
+    "registered": "reached_registered_on",
+    "construction": "reached_construction_on",
+}
 
 
 def milestones_of(events: Iterable[tuple[str, Any]]) -> dict[str, date]:
@@ -33,9 +44,41 @@ def milestones_of(events: Iterable[tuple[str, Any]]) -> dict[str, date]:
     return {stage: on for stage, on in reached.items() if on is not None}
 
 
-def refresh(connection: Any, project_ids: Iterable[int]) -> int:
-    """Recompute the stored milestones of these projects from their events; returns rows
-    written. Runs on a Connection (inside the caller's transaction)."""
+def copy_dates(
+    connection: Any, chunk: list[int], wanted: dict[tuple[int, str], date]
+) -> dict[int, dict[str, date | None]]:
+    """Write the copied milestone dates (:data:`COPIED`) of these projects where they differ;
+    returns every project's copied dates."""
+    columns = [getattr(Project, name) for name in COPIED.values()]
+    dates = {
+        pid: {name: wanted.get((pid, stage)) for stage, name in COPIED.items()} for pid in chunk
+    }
+    stored = connection.execute(select(Project.id, *columns).where(Project.id.in_(chunk)))
+    changed = [
+        {"pid": pid, **{f"new_{k}": v for k, v in dates[pid].items()}}
+        for pid, *values in stored
+        if dict(zip(COPIED.values(), values, strict=True)) != dates[pid]
+    ]
+    if changed:
+        connection.execute(
+            update(Project.__table__)
+            .where(Project.__table__.c.id == bindparam("pid"))
+            .values(
+                {name: bindparam(f"new_{name}") for name in COPIED.values()}
+                # not an edit of the project: its updated_at stays
+                | {"updated_at": Project.__table__.c.updated_at}
+            ),
+            changed,
+        )
+    return dates
+
+
+def refresh(
+    connection: Any, project_ids: Iterable[int], copied: dict[int, dict] | None = None
+) -> int:
+    """Recompute the stored milestones of these projects from their events (and the dates
+    copied onto the projects, into ``copied`` when given); returns milestone rows written.
+    Runs on a Connection (inside the caller's transaction)."""
     ids = sorted(set(project_ids))
     written = 0
     for start in range(0, len(ids), BATCH):
@@ -84,6 +127,9 @@ def refresh(connection: Any, project_ids: Iterable[int]) -> int:
                 )
             )
         written += len(new) + len(gone)
+        dates = copy_dates(connection, chunk, wanted)
+        if copied is not None:
+            copied.update(dates)
     return written
 
 
@@ -98,5 +144,11 @@ def rebuild_all(connection: Any) -> int:
 def _after_flush(session: Session, _context: Any) -> None:
     """Every flush that inserted stage events refreshes their projects' milestones."""
     ids = {obj.project_id for obj in session.new if isinstance(obj, StageEvent)}
-    if ids:
-        refresh(session.connection(), ids)
+    if not ids:
+        return
+    copied: dict[int, dict] = {}
+    refresh(session.connection(), ids, copied)
+    for obj in session.identity_map.values():  # the loaded projects see the copied dates
+        if isinstance(obj, Project) and obj.id in copied:
+            for name, value in copied[obj.id].items():
+                set_committed_value(obj, name, value)

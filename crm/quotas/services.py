@@ -4,29 +4,20 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import asdict
-from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, false, func, or_, select, union_all
+from sqlalchemy import select
 
 from crm.core.access import scope_rule, zone_clause
 from crm.core.audit import record_audit
 from crm.core.settings import get_setting
 from crm.core.timeutil import local_today
 from crm.extensions import db
-from crm.projects.models import Project, ProjectMilestone, StageEvent
-from crm.projects.stages import PIPELINE, rank, stage_probability
+from crm.projects.stages import PIPELINE, stage_probability
 from crm.quotas import quota_settings  # noqa: F401 — declares the settings read below
-from crm.quotas.attainment import (
-    LATE_STAGE,
-    Attainment,
-    ProjectFacts,
-    Rules,
-    StageFact,
-    TierSpec,
-    compute_attainment,
-)
+from crm.quotas.attainment import Attainment, Rules, TierSpec, compute_attainment
+from crm.quotas.facts import load_facts, lowest_threshold  # noqa: F401 — lowest_threshold too
 from crm.quotas.models import Quota, QuotaTier
 from crm.zones.models import Zone
 
@@ -146,148 +137,6 @@ def quota_tiers(zone_ids: list[int], year: int) -> dict[int, list[TierSpec]]:
     for zone_id, label, threshold, required in rows:
         result[zone_id].append(TierSpec(label, threshold, required))
     return result
-
-
-def _amount_column():
-    if get_setting("quota.amount_basis") == "planned":
-        return Project.planned_total_wan
-    return func.coalesce(Project.contract_amount_wan, Project.planned_total_wan)
-
-
-def _amount_at_least(floor: int):
-    """``_amount_column() >= floor`` written so that the amount indexes answer it."""
-    if get_setting("quota.amount_basis") == "planned":
-        return Project.planned_total_wan >= floor
-    return or_(
-        Project.contract_amount_wan >= floor,
-        and_(Project.contract_amount_wan.is_(None), Project.planned_total_wan >= floor),
-    )
-
-
-def lowest_threshold(tiers: dict[int, list[TierSpec]]) -> int | None:
-    """The lowest threshold over these zones' tiers (None: no tiers): the floor of
-    :func:`load_facts` for the city-wide summaries."""
-    return min((t.threshold_wan for specs in tiers.values() for t in specs), default=None)
-
-
-def load_facts(
-    zone_ids: list[int],
-    year: int,
-    rules: Rules,
-    tiers: dict[int, list[TierSpec]] | None = None,
-    withdrawn_list: bool = True,
-) -> dict[int, list[ProjectFacts]]:
-    """Projects that can matter for ``year`` as plain facts, in one query: every project that
-    reached the counting stage during the year, of whatever kind (the 未计入 list explains the
-    ones that do not count), and late-stage candidates landing in it. Each fact carries the
-    first time the project reached the counting stage (the stored milestone,
-    ``crm.quotas.milestones``) and, when that was before the year, its first counting-stage
-    event during the year: all the counting reads.
-
-    Given the zones' ``tiers``, with the lowest threshold among them as the floor, only
-    the facts that can change the tiers (required / achieved / gap / surplus and the projects
-    behind them), the forecast and the withdrawn list are loaded: eligible projects first
-    reaching the counting stage this year at or above the floor or no longer at it, and
-    candidates at or above it — read through the amount indexes, never the year's other
-    projects or stage events; without ``withdrawn_list`` the withdrawn projects below the
-    floor are left out too. ``counted``, ``below_threshold`` and ``excluded`` (and then
-    ``withdrawn``) of attainments computed from them leave out what was not loaded."""
-    start, end = date(year, 1, 1), date(year, 12, 31)  # effective dates are Shanghai dates
-    counting = [s for s in PIPELINE if rank(s) >= rank(rules.counting_stage)]
-    late = [s for s in PIPELINE if rank(s) >= rank(LATE_STAGE)]  # as compute_attainment asks
-    eligible = []  # the counting rules' filters, for candidates (the facts stay complete)
-    if rules.manufacturing_only:
-        eligible.append(Project.is_manufacturing.is_(True))
-    if rules.new_only:
-        eligible.append(Project.project_type == "new")
-    columns = (
-        Project.id,
-        Project.zone_id,
-        _amount_column(),
-        Project.stage,
-        Project.is_manufacturing,
-        Project.project_type,
-        Project.expected_landing_on,
-        func.coalesce(func.nullif(Project.code_name, ""), Project.name),
-        ProjectMilestone.reached_on,
-    )
-    live = (Project.zone_id.in_(zone_ids), Project.deleted_at.is_(None))
-    milestone = and_(
-        ProjectMilestone.project_id == Project.id,
-        ProjectMilestone.stage == rules.counting_stage,
-    )
-    reached = (  # first reached the counting stage this year: a range of the stored dates
-        select(*columns, ProjectMilestone.reached_on)
-        .join(Project, milestone)
-        .where(ProjectMilestone.reached_on.between(start, end), *live)
-    )
-    again = (  # counted in an earlier year and back at the counting stage during this one
-        select(*columns, func.min(StageEvent.effective_on))
-        .join(Project, milestone)
-        .join(StageEvent, StageEvent.project_id == Project.id)
-        .where(
-            ProjectMilestone.reached_on < start,
-            StageEvent.to_stage.in_(counting),
-            StageEvent.effective_on.between(start, end),
-            *live,
-        )
-        .group_by(*columns)
-    )
-    candidates = (  # never reached it, late stage, expected to land this year
-        select(*columns, ProjectMilestone.reached_on)
-        .outerjoin(ProjectMilestone, milestone)
-        .where(
-            ProjectMilestone.project_id.is_(None),
-            Project.stage.in_(late),
-            Project.expected_landing_on.between(start, end),
-            *live,
-            *eligible,
-        )
-    )
-    floor = lowest_threshold(tiers) if tiers is not None else None
-    if tiers is None:
-        stmt = union_all(reached, again, candidates)
-    else:  # what cannot change a tier, the forecast or the withdrawn list stays in the table
-        withdrawn = or_(
-            Project.stage == "terminated",
-            and_(Project.stage != "paused", Project.stage.not_in(counting)),
-        )
-        if floor is None:  # no tiers: only the withdrawn list
-            stmt = reached.where(*eligible, withdrawn if withdrawn_list else false())
-        else:
-            enough = _amount_at_least(floor)
-            parts = [reached.where(*eligible, enough), candidates.where(enough)]
-            if withdrawn_list:  # any amount
-                below = func.coalesce(_amount_column(), 0) < floor
-                parts.append(reached.where(*eligible, below, withdrawn))
-            stmt = union_all(*parts)  # earlier years' projects are 未计入 only: not read
-    facts: dict[int, list[ProjectFacts]] = defaultdict(list)
-    for (
-        pid,
-        zone_id,
-        amount,
-        stage,
-        manufacturing,
-        kind,
-        landing,
-        name,
-        first,
-        during,
-    ) in db.session.execute(stmt).all():  # fetchall: row by row costs ~40 µs a row
-        events = tuple(StageFact(rules.counting_stage, day) for day in {first, during} if day)
-        facts[zone_id].append(
-            ProjectFacts(
-                id=pid,
-                amount_wan=amount,
-                stage=stage,
-                events=events,
-                is_manufacturing=manufacturing,
-                project_type=kind,
-                expected_landing_on=landing,
-                name=name,
-            )
-        )
-    return facts
 
 
 def zones_attainment(
