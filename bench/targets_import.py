@@ -11,9 +11,11 @@ own), through the same service as ``flask targets import|export``:
 3. export the zone's targets (the new ones and those it had) to .xlsx, and 4. to .csv;
 5. import the exported .xlsx back into the zone (unchanged; reads the workbook).
 
-Prints rows per second (wall clock, and per CPU second of the child — the database server's
-own work is not in the latter), and the child's peak resident memory (``ru_maxrss``) next to
-its baseline (the app loaded, before the step). The database name must contain "bench".
+Prints rows per second (wall clock, and per CPU second of the child), the CPU seconds of the
+child's PostgreSQL backend when the server runs on this machine (``/proc/<pid>/stat``; "-"
+otherwise), and the child's peak resident memory (``ru_maxrss``) next to its baseline (the app
+loaded, before the step). ``--steps new`` runs step 1 only. The database name must contain
+"bench".
 """
 
 from __future__ import annotations
@@ -119,7 +121,9 @@ def child(step: str, path: str, url: str, secret: str) -> None:
         from crm.zones.models import Zone
 
         zone_id = db.session.scalar(select(Zone.id).where(Zone.code == ZONE))
+        backend = _backend_pid(db)
         baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        db_cpu_started = _process_cpu(backend)
         cpu_started = time.process_time()
         started = time.perf_counter()
         if step == "import":
@@ -134,15 +138,40 @@ def child(step: str, path: str, url: str, secret: str) -> None:
             rows, detail = write(stmt, path), {}
         seconds = time.perf_counter() - started
         cpu = time.process_time() - cpu_started
+        db_cpu_ended = _process_cpu(backend)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    db_cpu = None
+    if db_cpu_started is not None and db_cpu_ended is not None:
+        db_cpu = db_cpu_ended - db_cpu_started
     figures = {
         "rows": rows,
         "seconds": seconds,
         "cpu": cpu,
+        "db_cpu": db_cpu,
         "baseline_kb": baseline,
         "peak_kb": peak,
     }
     print(json.dumps({**figures, "detail": detail}))
+
+
+def _backend_pid(db) -> int | None:
+    """The PostgreSQL backend serving this session (None on SQLite)."""
+    from sqlalchemy import text
+
+    if db.session.get_bind().dialect.name != "postgresql":
+        return None
+    return db.session.scalar(text("SELECT pg_backend_pid()"))
+
+
+def _process_cpu(pid: int | None) -> float | None:
+    """User + system CPU seconds of a process on this machine, or None (another host)."""
+    if pid is None:
+        return None
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def run_step(step: str, path: Path, env: dict[str, str], url: str, secret: str) -> dict:
@@ -163,6 +192,9 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="e.g. postgresql://postgres@127.0.0.1/bench_imports (default: a temporary SQLite "
         "file); the database name must contain 'bench' — it is wiped",
+    )
+    parser.add_argument(
+        "--steps", choices=("all", "new"), default="all", help="new: the first import only"
     )
     parser.add_argument("--child", nargs=2, metavar=("STEP", "FILE"), help=argparse.SUPPRESS)
     parser.add_argument("--secret", help=argparse.SUPPRESS)
@@ -188,11 +220,13 @@ def main(argv: list[str] | None = None) -> int:
             ("export .xlsx", "export-xlsx", work / "export.xlsx"),
             ("export .csv", "export-csv", work / "export.csv"),
             ("import exported .xlsx (unchanged)", "import", work / "export.xlsx"),
-        ]
+        ][: 1 if args.steps == "new" else None]
         results = []
         for label, step, path in steps:
             print(f"{label} …", flush=True)
-            results.append((label, run_step(step, path, env, sqlalchemy_url(url), secret)))
+            load = os.getloadavg()[0]
+            figures = run_step(step, path, env, sqlalchemy_url(url), secret)
+            results.append((label, {**figures, "load": load}))
         report(url, args, counts, source, results)
     return 0
 
@@ -220,9 +254,10 @@ def report(url: str, args, counts: dict, source: Path, results: list) -> None:
     print(f"database  {parsed.get_backend_name()} ({parsed.render_as_string()})")
     print(f"before    {args.scale.name}: {data}")
     print(f"source    {args.rows:,} rows, {source.stat().st_size / 2**20:.1f} MB CSV (UTF-8)")
-    print(f"python    {platform.python_version()}, load average {os.getloadavg()[0]:.1f}")
+    print(f"python    {platform.python_version()}, load average {os.getloadavg()[0]:.1f} (end)")
     print()
-    head = ["step", "rows", "seconds", "rows/s", "CPU s", "rows/CPU s", "peak MB", "baseline MB"]
+    head = ["step", "rows", "seconds", "rows/s", "CPU s", "rows/CPU s", "PG CPU s"]
+    head += ["rows/CPU s all", "peak MB", "baseline MB", "load"]
     lines = [head]
     for label, r in results:
         lines.append(
@@ -233,8 +268,11 @@ def report(url: str, args, counts: dict, source: Path, results: list) -> None:
                 f"{r['rows'] / r['seconds']:,.0f}",
                 f"{r.get('cpu', 0):.1f}",
                 f"{r['rows'] / r['cpu']:,.0f}" if r.get("cpu") else "-",
+                f"{db_cpu:.1f}" if (db_cpu := r.get("db_cpu")) is not None else "-",
+                f"{r['rows'] / (r['cpu'] + db_cpu):,.0f}" if db_cpu is not None else "-",
                 f"{r['peak_kb'] / 1024:.0f}",
                 f"{r['baseline_kb'] / 1024:.0f}",
+                f"{r['load']:.1f}",
             ]
         )
     widths = [max(len(line[i]) for line in lines) for i in range(len(head))]

@@ -14,6 +14,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Row, select
 
+from crm.core.dbutil import among
 from crm.core.i18n import join_words
 from crm.core.tabular import clean_cell
 from crm.enterprises.models import Contact, Enterprise
@@ -168,13 +169,13 @@ class ChunkPlanner:
         by_uscc: dict[str, Row] = {}
         by_name: dict[str, list[Row]] = {}
         if codes:
-            stmt = select(*ENTERPRISE_COLUMNS).where(Enterprise.uscc.in_(codes))
+            stmt = select(*ENTERPRISE_COLUMNS).where(among(db.session, Enterprise.uscc, codes))
             by_uscc = {row.uscc: row for row in db.session.execute(stmt)}
         # names only for rows their code did not match (a re-import matches by code alone)
         names = {r.normalized for r in rows if r.normalized and r.uscc not in by_uscc}
         if names:
             stmt = select(*ENTERPRISE_COLUMNS).where(
-                Enterprise.normalized_name.in_(names),
+                among(db.session, Enterprise.normalized_name, names),
                 Enterprise.deleted_at.is_(None),
                 Enterprise.merged_into_id.is_(None),
             )
@@ -186,9 +187,8 @@ class ChunkPlanner:
         if not enterprise_ids:
             return {}
         zone = Target.zone_id.is_(None) if self.zone_id is None else Target.zone_id == self.zone_id
-        stmt = select(*TARGET_COLUMNS).where(
-            Target.enterprise_id.in_(enterprise_ids), zone, Target.deleted_at.is_(None)
-        )
+        matches = among(db.session, Target.enterprise_id, enterprise_ids)
+        stmt = select(*TARGET_COLUMNS).where(matches, zone, Target.deleted_at.is_(None))
         return {row.enterprise_id: row for row in db.session.execute(stmt)}
 
     @staticmethod
@@ -196,7 +196,7 @@ class ChunkPlanner:
         grouped: dict[int, list[Row]] = {}
         if enterprise_ids:
             stmt = select(Contact.id, Contact.enterprise_id, Contact.name, Contact.phone).where(
-                Contact.enterprise_id.in_(enterprise_ids)
+                among(db.session, Contact.enterprise_id, enterprise_ids)
             )
             for row in db.session.execute(stmt.order_by(Contact.id)):
                 grouped.setdefault(row.enterprise_id, []).append(row)

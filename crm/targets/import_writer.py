@@ -1,7 +1,8 @@
 """Bulk writes for planned import rows: inserts and updates per chunk, plus ImportChange rows.
 
-Plain Core statements (executemany, RETURNING ids in parameter order) rather than ORM objects:
-100 000 rows would otherwise cost a unit-of-work flush per object. Nothing here commits; the
+Plain Core statements rather than ORM objects (100 000 rows would otherwise cost a unit-of-work
+flush per object): new rows get ids allocated up front and go in by COPY on PostgreSQL
+(``insert_rows``), changes by an executemany UPDATE. Nothing here commits; the
 caller's transaction makes the whole import all or nothing.
 """
 
@@ -12,8 +13,9 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, select, text, update
+from sqlalchemy import bindparam, func, select, text, update
 
+from crm.core.dbutil import among, insert_rows
 from crm.enterprises.models import Contact, Enterprise
 from crm.enterprises.services import build_search_text
 from crm.extensions import db
@@ -72,7 +74,7 @@ def _insert(model: Any, rows: list[dict[str, Any]]) -> list[int]:
     if rows:
         for row, new_id in zip(rows, ids, strict=True):
             row["id"] = new_id
-        db.session.execute(insert(model.__table__), rows)
+        insert_rows(db.session, model.__table__, rows)
     return ids
 
 
@@ -117,7 +119,7 @@ class ChunkWriter:
         self._chain_nodes(plans)
         self._contacts(plans, now, changes)
         if changes:
-            db.session.execute(insert(ImportChange.__table__), changes)
+            insert_rows(db.session, ImportChange.__table__, changes)
         if self.zone_id is not None and created_targets:
             self._raise_conflicts(created_targets)
 
@@ -231,7 +233,7 @@ class ChunkWriter:
         stmt = (
             select(Target.enterprise_id)
             .where(
-                Target.enterprise_id.in_(enterprise_ids),
+                among(db.session, Target.enterprise_id, enterprise_ids),
                 Target.zone_id.is_not(None),
                 Target.zone_id != self.zone_id,
                 Target.deleted_at.is_(None),

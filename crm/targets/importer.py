@@ -27,7 +27,14 @@ from crm.core.tabular import TabularError, clean_header
 from crm.core.timeutil import utcnow
 from crm.enterprises.models import Contact, Enterprise
 from crm.extensions import db
-from crm.imports.engine import ImportResult, Limits, Progress, RowError, open_sheet
+from crm.imports.engine import (
+    ImportResult,
+    Limits,
+    Progress,
+    RowError,
+    frozen_heap,
+    open_sheet,
+)
 from crm.imports.kinds import POOL, ImportKind
 from crm.imports.models import ImportBatch, ImportChange
 from crm.imports.revert import restore_updates
@@ -66,7 +73,7 @@ class Importer:
     def run(self, *, write: bool, batch_id: int | None = None) -> ImportResult:
         """Validate every row; with ``write`` and no errors, write them (the caller commits)."""
         result = ImportResult()
-        with tempfile.TemporaryFile() as spill:
+        with frozen_heap(), tempfile.TemporaryFile() as spill:
             try:
                 chunks = self._validate(result, spill if write else None)
             except (TabularError, UnicodeError) as exc:
