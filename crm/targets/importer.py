@@ -40,6 +40,7 @@ from crm.imports.models import ImportBatch, ImportChange
 from crm.imports.revert import restore_updates
 from crm.imports.services import SYSTEM_ACTOR
 from crm.imports.services import import_file as import_kind_file
+from crm.imports.sheet_importer import too_many_rows
 from crm.targets.import_planner import ChunkPlanner, FileKeys
 from crm.targets.import_writer import ChunkWriter
 from crm.targets.importing import COLUMNS, HEADER_ALIASES, HEADERS, RowContext, RowReader
@@ -149,7 +150,7 @@ class Importer:
                 continue
             result.rows += 1
             if result.rows > self.limits.max_rows:
-                reason = f"数据超过 {self.limits.max_rows} 行的上限，请拆分文件后分批导入"
+                reason = too_many_rows(self.limits.max_rows)
                 result.add_errors([RowError(number, "", reason)])
                 break
             if isinstance(parsed, list):
