@@ -13,6 +13,7 @@ from flask_login import current_user
 from crm.core.access import WRITERS, allow, get_or_404
 from crm.core.boundary import parse_id
 from crm.core.forms import choices
+from crm.core.i18n import mark
 from crm.core.roles import ZONE_ROLES
 from crm.enterprises.forms import field_error
 from crm.enterprises.models import Enterprise
@@ -64,12 +65,17 @@ def _enterprise(form: ProjectCreateForm, preset: Enterprise | None) -> Enterpris
         return create_enterprise(raw, current_user, confirm_duplicate=form.confirm_duplicate.data)
     except DuplicateEnterprise as exc:
         form.use_enterprise.choices = choices(
-            (str(hit.enterprise.id), f"{hit.enterprise.name}（{hit.label}）") for hit in exc.hits
+            (str(hit.enterprise.id), f"{hit.enterprise.name}{mark('lp')}{hit.label}{mark('rp')}")
+            for hit in exc.hits
         )
         hint = _("请选择使用已有企业")
         if not exc.blocking:
             hint = _("请选择使用已有企业，或勾选确认后新建")
-        field_error(form, ENTERPRISE_FIELD.get(exc.field, "enterprise_name"), f"{exc}。{hint}")
+        field_error(
+            form,
+            ENTERPRISE_FIELD.get(exc.field, "enterprise_name"),
+            f"{exc}{mark('semicolon')}{hint}",
+        )
     except EnterpriseError as exc:
         field_error(form, ENTERPRISE_FIELD.get(exc.field, "enterprise_name"), str(exc))
     return None
