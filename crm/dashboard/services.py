@@ -222,6 +222,7 @@ class LeagueRow:
     open_count: int
     open_wan: int
     rank: int = 0
+    cells: list[TierResult | None] = field(default_factory=list)  # one per city tier total
 
 
 @dataclass
@@ -300,10 +301,16 @@ def city_board(zones: list[Zone], year: int, today: date | None = None) -> CityB
             total.achieved += tier.achieved
             total.gap += tier.gap
             total.surplus += tier.surplus
+    tier_totals = sorted(totals.values(), key=lambda t: -t.threshold_wan)
+    for row in rows:  # the league's columns: the zone's first tier of each total's label and bar
+        own: dict[tuple[str, int], TierResult] = {}
+        for tier in row.attainment.result.tiers:
+            own.setdefault((tier.label, tier.threshold_wan), tier)
+        row.cells = [own.get((t.label, t.threshold_wan)) for t in tier_totals]
     return CityBoard(
         year=year,
         rows=rows,
-        tier_totals=sorted(totals.values(), key=lambda t: -t.threshold_wan),
+        tier_totals=tier_totals,
         indicators=sum((r.indicators for r in rows), q.Indicators()),
         attention=sum((r.attention for r in rows), q.Attention()),
         conflicts=q.open_conflicts(None),

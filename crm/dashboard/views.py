@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, render_template
+from flask import Blueprint, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -69,6 +70,16 @@ def render_zone(zone_id: int) -> Any:
     )
 
 
+_PLACEHOLDER = 987654321
+
+
+def zone_link(year: int) -> Callable[[int], str]:
+    """A zone's dashboard for ``year`` by zone id: the URL is built once for the league's rows."""
+    pattern = url_for("dashboard.zone", zone_id=_PLACEHOLDER, year=year)
+    before, _sep, after = pattern.partition(str(_PLACEHOLDER))
+    return lambda zone_id: f"{before}{int(zone_id)}{after}"
+
+
 def render_city() -> Any:
     """The city dashboard for the selected year."""
     year, year_error = selected_year()
@@ -86,6 +97,7 @@ def render_city() -> Any:
         years=year_choices(year),
         league_svg=league_svg,
         charted=len(charted),
+        zone_url=zone_link(year),
         panels=area_panels(),
         **template_helpers(),
     )

@@ -7,9 +7,11 @@ rule is tested table-driven without fixtures.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from functools import cache
 
 from crm.core.timeutil import SHANGHAI
 from crm.projects.stages import PIPELINE, rank
@@ -103,14 +105,17 @@ def shanghai_date(moment: date | datetime) -> date:
     return moment
 
 
+@cache
+def at_or_past(stage: str) -> frozenset[str]:
+    """The pipeline stages at or past ``stage`` (all of them for a side state)."""
+    needed = rank(stage)
+    return frozenset(s for s in PIPELINE if rank(s) >= needed)
+
+
 def first_reached(project: ProjectFacts, stage: str) -> date | None:
     """The date the project first reached ``stage`` or any later pipeline stage."""
-    needed = rank(stage)
-    dates = [
-        shanghai_date(e.effective)
-        for e in project.events
-        if e.to_stage in PIPELINE and rank(e.to_stage) >= needed
-    ]
+    stages = at_or_past(stage)
+    dates = [shanghai_date(e.effective) for e in project.events if e.to_stage in stages]
     return min(dates) if dates else None
 
 
@@ -120,7 +125,7 @@ def still_counts(project: ProjectFacts, stage: str) -> bool:
         return False
     if project.stage == "paused":
         return True
-    return project.stage in PIPELINE and rank(project.stage) >= rank(stage)
+    return project.stage in at_or_past(stage)
 
 
 def ineligible_reason(project: ProjectFacts, rules: Rules) -> str | None:
@@ -138,19 +143,16 @@ def eligible(project: ProjectFacts, rules: Rules) -> bool:
 
 def reached_during(project: ProjectFacts, stage: str, year: int) -> bool:
     """The project reached ``stage`` (or later) at least once during ``year``."""
-    needed = rank(stage)
+    stages = at_or_past(stage)
     return any(
-        shanghai_date(e.effective).year == year
-        for e in project.events
-        if e.to_stage in PIPELINE and rank(e.to_stage) >= needed
+        shanghai_date(e.effective).year == year for e in project.events if e.to_stage in stages
     )
 
 
 def is_candidate(project: ProjectFacts, year: int) -> bool:
     """Not yet landed, 洽谈 or later, expected to land during the year."""
     return (
-        project.stage in PIPELINE
-        and rank(project.stage) >= rank(LATE_STAGE)
+        project.stage in at_or_past(LATE_STAGE)
         and project.expected_landing_on is not None
         and project.expected_landing_on.year == year
     )
@@ -177,14 +179,22 @@ def _ordered(projects: Iterable[ProjectFacts]) -> list[ProjectFacts]:
     return sorted(projects, key=lambda p: (-(p.amount_wan or 0), p.id))
 
 
+def _reached(results: list[TierResult]) -> Callable[[int], list[TierResult]]:
+    """The tiers an amount reaches, highest first: ``results`` run from the highest threshold
+    down, so they are a tail of it, found by bisecting the thresholds (computed once)."""
+    bounds = [-t.threshold_wan for t in results]  # ascending
+    return lambda amount: results[bisect_left(bounds, -amount) :]
+
+
 def _match(
     results: list[TierResult], projects: list[ProjectFacts], mode: str
 ) -> tuple[list[int], list[int]]:
     """Fill tier slots; returns (counted ids, ids below every threshold)."""
     counted, below = [], []
+    tiers_reached = _reached(results)
     for project in _ordered(projects):
         amount = project.amount_wan or 0
-        reached = [t for t in results if amount >= t.threshold_wan]
+        reached = tiers_reached(amount)
         if not reached:
             below.append(project.id)
             continue
@@ -212,9 +222,10 @@ def _forecast(
     candidates: list[ProjectFacts],
     probability: Callable[[str], int],
 ) -> None:
+    tiers_reached = _reached(results)
     for project in _ordered(candidates):
         amount = project.amount_wan or 0
-        reached = [t for t in results if amount >= t.threshold_wan]
+        reached = tiers_reached(amount)
         if not reached:
             continue
         tier = next((t for t in reached if t.gap > len(t.candidates)), reached[0])
