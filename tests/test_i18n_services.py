@@ -130,3 +130,21 @@ def test_password_refusals_and_a_stale_project_speak_the_readers_language(app):
                 "changes again"
             )
         assert str(stale) == "该项目已被其他用户修改，请刷新页面后重新填写"
+
+
+def test_credit_code_and_duplicate_messages_speak_the_readers_language(app):
+    from crm.enterprises.services import DuplicateHit
+    from crm.enterprises.uscc import UsccError, validate_uscc
+
+    with app.test_request_context(), force_locale("en"):
+        with pytest.raises(UsccError) as forbidden:
+            validate_uscc("9135I100M000100Y43")
+        assert str(forbidden.value) == (
+            "Character 5 is I, which is not allowed (credit codes do not use I, O, S, V or Z)"
+        )
+        with pytest.raises(UsccError) as symbol:
+            validate_uscc("91350100M0001#0Y43")
+        assert str(symbol.value) == (
+            "Character 14 is “#”: only digits and capital letters are allowed"
+        )
+        assert DuplicateHit(None, "similar").label == "similar name"

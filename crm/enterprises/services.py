@@ -63,9 +63,12 @@ class DuplicateHit:
 
     @property
     def label(self) -> str:
-        return {"uscc": "统一社会信用代码相同", "name": "名称相同", "similar": "名称相似"}[
-            self.reason
-        ]
+        labels = {
+            "uscc": _l("统一社会信用代码相同"),
+            "name": _l("名称相同"),
+            "similar": _l("名称相似"),
+        }
+        return str(labels[self.reason])
 
 
 class DuplicateEnterprise(EnterpriseError):
@@ -74,7 +77,11 @@ class DuplicateEnterprise(EnterpriseError):
     def __init__(self, hits: list[DuplicateHit]) -> None:
         first = hits[0]
         super().__init__(
-            f"可能与已有企业“{first.enterprise.name}”重复（{first.label}）",
+            _l(
+                "可能与已有企业“%(name)s”重复（%(reason)s）",
+                name=first.enterprise.name,
+                reason=first.label,
+            ),
             "uscc" if first.reason == "uscc" else "name",
         )
         self.hits = hits

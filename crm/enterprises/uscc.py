@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import random
 import unicodedata
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
@@ -83,11 +84,19 @@ def make_uscc(first17: str) -> str:
     return code + compute_check_char(code)
 
 
-def _char_problem(position: int, char: str) -> str:
-    """A Chinese message for a character outside the 31-symbol set."""
+def _char_problem(position: int, char: str) -> Any:
+    """The message for a character outside the 31-symbol set, in the reader's language."""
     if char in FORBIDDEN_LETTERS:
-        return f"第{position}位含有不允许的字符 {char}（统一社会信用代码不使用 I、O、S、V、Z）"
-    return f"第{position}位含有非法字符 “{char}”（只允许数字和大写字母）"
+        return _l(
+            "第%(position)s位含有不允许的字符 %(char)s（统一社会信用代码不使用 I、O、S、V、Z）",
+            position=position,
+            char=char,
+        )
+    return _l(
+        "第%(position)s位含有非法字符 “%(char)s”（只允许数字和大写字母）",
+        position=position,
+        char=char,
+    )
 
 
 def validate_uscc(text: str) -> str:
