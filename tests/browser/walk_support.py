@@ -4,6 +4,8 @@ use the menu, check nothing reaches past the screen's edge)."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -135,10 +137,13 @@ def sign_in(page, base: str, login: str) -> None:
 def menu(page, label: str) -> None:
     """Follow an item of the main menu (unfolded first on a phone)."""
     page.wait_for_load_state("load")  # the style sheets decide what is folded
+    nav = page.locator("#main-nav")
     if page.screen_width < MD:
         page.locator("button.navbar-toggler").click()
+        # the menu slides open; a click during the slide can miss the link
+        expect(nav).to_have_class(re.compile(r"(^|\s)show(\s|$)"))
     with page.expect_navigation():
-        page.locator("#main-nav").get_by_role("link", name=label, exact=True).click()
+        nav.get_by_role("link", name=label, exact=True).click()
 
 
 # What reaches past the screen's edge: elements, or the text overflowing an element's box.
