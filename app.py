@@ -17,6 +17,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import INSTANCE_DIR, Config, config_from_env
 from crm.core import boundary, conflicts
+from crm.core.i18n import RequestDomain
 from crm.core.overload import OverloadGuard
 from crm.core.timeutil import format_datetime_zh
 from crm.extensions import babel, celery_init_app, csrf, db, limiter, login_manager, migrate
@@ -118,6 +119,7 @@ def register_extensions(app: Flask) -> None:
         locale_selector=_select_locale,
         default_translation_directories=str(app.root_path + "/crm/translations"),
     )
+    babel.domain_instance = RequestDomain()  # one catalogue lookup per request, not per string
     limiter.init_app(app)
     celery_init_app(app)
     api.init_app(

@@ -5,8 +5,11 @@ gthread workers, load shedding), and locust (headless, as a library) offers a mi
 increasing rates: target list 30 %, target or project detail 25 %, search 15 %, board 10 %,
 zone dashboard 10 %, city dashboard 5 %, API 5 %, each request as one of the scale's users
 (every user signed in, each with a session and an API token). Every locust user sends one
-request per second whatever the answers (``constant_throughput``), so the offered rate is the
-number of locust users; each request carries ``X-Request-Start`` (the time it was sent), as a
+request per second on average whatever the answers, at exponentially distributed intervals
+from a random start (``poisson_arrivals``): together they offer a Poisson stream at the rate
+of the number of locust users, as independent people do. (Fixed one-second intervals from a
+common start send every user's request in the same few milliseconds: a burst a second, whose
+queue measures the burst, not the server.) each request carries ``X-Request-Start`` (the time it was sent), as a
 reverse proxy would stamp it.
 
 Per rate: offered and achieved (answered 200 per second), p50 / p95 / p99 of the answered,
@@ -30,7 +33,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from locust import FastHttpUser, constant_throughput, task  # monkey-patches first
+from locust import FastHttpUser, task  # monkey-patches first
 from locust.env import Environment
 
 from bench.dashboard import add_quotas
@@ -60,6 +63,25 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
+class PoissonUser(FastHttpUser):
+    """Sends at the moments of a Poisson process of one request per second on average:
+    the schedule does not wait for answers (open loop) unless an answer takes longer than
+    the gap to the next moment; then the next request goes at once and the schedule
+    catches up."""
+
+    abstract = True
+
+    def on_start(self) -> None:
+        import gevent
+
+        gevent.sleep(random.random())  # spread the users' starts over a second
+        self.next_at = time.monotonic()
+
+    def wait_time(self) -> float:
+        self.next_at += random.expovariate(1.0)
+        return max(0.0, self.next_at - time.monotonic())
+
+
 def user_class(base: str, sessions: Sessions, floor_only: bool) -> type[FastHttpUser]:
     """A locust user that picks a random signed-in user for every request."""
 
@@ -75,17 +97,15 @@ def user_class(base: str, sessions: Sessions, floor_only: bool) -> type[FastHttp
             else:
                 response.failure(str(response.status_code))
 
-    class Floor(FastHttpUser):
+    class Floor(PoissonUser):
         host = base
-        wait_time = constant_throughput(1)
 
         @task
         def floor(self):
             send(self, "/about", random.choice(sessions.zone_users), "floor")
 
-    class Mixed(FastHttpUser):
+    class Mixed(PoissonUser):
         host = base
-        wait_time = constant_throughput(1)
 
         @task(30)
         def target_list(self):

@@ -5,7 +5,29 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from flask import g, has_app_context, has_request_context
-from flask_babel import get_locale, gettext
+from flask_babel import Domain, get_locale, gettext
+
+
+class RequestDomain(Domain):
+    """flask_babel's message domain, remembering the reader's catalogue for the request.
+
+    flask_babel looks the catalogue up again on every ``gettext`` (the context, the locale,
+    its name, the cache: ≈ 10 µs, and a list page translates ≈ 600 times). This domain keeps
+    what it found beside flask_babel's own locale in the request's context, keyed by that
+    locale object, so ``force_locale`` (e-mails in the recipient's language) gets its own
+    catalogue and the reader's comes back afterwards. Installed by ``create_app``.
+    """
+
+    def get_translations(self):
+        state = g.get("_flask_babel") if has_app_context() else None
+        locale = getattr(state, "babel_locale", None)
+        if locale is None:  # outside a request, or before the locale is chosen
+            return super().get_translations()
+        remembered = getattr(state, "crm_translations", None)
+        if remembered is None or remembered[0] is not locale or remembered[1] is not self:
+            remembered = (locale, self, super().get_translations())
+            state.crm_translations = remembered
+        return remembered[2]
 
 
 def is_english() -> bool:

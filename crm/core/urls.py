@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from urllib.parse import urlsplit
+
+from flask import url_for
 
 
 def safe_next(target: str | None, fallback: str) -> str:
@@ -21,3 +24,14 @@ def safe_next(target: str | None, fallback: str) -> str:
     ):
         return fallback
     return target
+
+
+_PLACEHOLDER = 987654321
+
+
+def id_url(endpoint: str, key: str, **values: object) -> Callable[[int], str]:
+    """``url_for(endpoint, key=id, **values)`` for many ids, the URL built once: a list or
+    report page links hundreds of records, and each ``url_for`` costs ≈ 15 µs."""
+    built = url_for(endpoint, **{key: _PLACEHOLDER}, **values)
+    before, _sep, after = built.partition(str(_PLACEHOLDER))
+    return lambda record_id: f"{before}{int(record_id)}{after}"

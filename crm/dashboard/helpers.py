@@ -12,6 +12,7 @@ from werkzeug.routing import BuildError
 
 from crm.core.money import format_wan, format_yi, wan_to_yi_str
 from crm.core.timeutil import local_today
+from crm.core.urls import id_url
 from crm.dashboard.services import PANELS, percent
 from crm.projects.models import Project
 from crm.projects.services import Signals, project_signals
@@ -40,20 +41,16 @@ def year_choices(selected: int) -> list[int]:
     return sorted(years, reverse=True)
 
 
-_PLACEHOLDER = 987654321
-
-
 def project_url(project_id: int) -> str | None:
     """The project page, once the projects area provides one (the URL pattern is built once
     per request: report pages link hundreds of projects)."""
     if "dashboard_project_url" not in g:
         try:
-            url = url_for("projects.detail", project_id=_PLACEHOLDER)
+            g.dashboard_project_url = id_url("projects.detail", "project_id")
         except BuildError:
-            url = None
-        g.dashboard_project_url = url.replace(str(_PLACEHOLDER), "{}") if url else None
-    pattern = g.dashboard_project_url
-    return pattern.format(int(project_id)) if pattern else None
+            g.dashboard_project_url = None
+    link = g.dashboard_project_url
+    return link(project_id) if link else None
 
 
 def memoized(fn: Callable[[str], Any]) -> Callable[[str], Any]:

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, render_template, url_for
+from flask import Blueprint, render_template
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from crm.core.access import CITY_LEVEL, SIGNED_IN, allow
+from crm.core.urls import id_url
 from crm.dashboard import report_views
 from crm.dashboard.charts import TierBar, funnel_chart, ratio_chart, tier_chart
 from crm.dashboard.helpers import selected_year, template_helpers, year_choices
@@ -70,14 +71,9 @@ def render_zone(zone_id: int) -> Any:
     )
 
 
-_PLACEHOLDER = 987654321
-
-
 def zone_link(year: int) -> Callable[[int], str]:
     """A zone's dashboard for ``year`` by zone id: the URL is built once for the league's rows."""
-    pattern = url_for("dashboard.zone", zone_id=_PLACEHOLDER, year=year)
-    before, _sep, after = pattern.partition(str(_PLACEHOLDER))
-    return lambda zone_id: f"{before}{int(zone_id)}{after}"
+    return id_url("dashboard.zone", "zone_id", year=year)
 
 
 def render_city() -> Any:

@@ -18,7 +18,7 @@ from crm.core.i18n import label as vocabulary_label
 from crm.core.i18n import labels as translated_labels
 from crm.core.pagination import paginate
 from crm.core.timeutil import local_today
-from crm.core.urls import safe_next
+from crm.core.urls import id_url, safe_next
 from crm.enterprises.models import LABELS
 from crm.enterprises.registration import BUSINESS_STATUSES
 from crm.enterprises.seed import industry_class_choices
@@ -26,6 +26,7 @@ from crm.extensions import db
 from crm.imports.cells import PROVINCE_NAMES
 from crm.targets import conflict_views, create_views, detail_views
 from crm.targets.bulk import BULK_ACTIONS, bulk_update
+from crm.targets.cells import HELPERS as CELL_HELPERS
 from crm.targets.chain_hooks import chain_choices
 from crm.targets.forms import EDITABLE_STATUSES, PRIORITY_LABELS
 from crm.targets.models import ATTRACTION_MODES, OPEN_STATUSES, TARGET_STATUSES, Target
@@ -42,6 +43,8 @@ from crm.targets.services import TargetError, can_write_target, is_stale
 from crm.zones.services import visible_zones
 
 bp = Blueprint("targets", __name__, url_prefix="/targets")
+for _name, _helper in CELL_HELPERS.items():  # badges and dates of a target, for every page
+    bp.add_app_template_global(_helper, _name)
 
 SORT_LABELS = {
     "updated": _l("最近更新"),
@@ -105,6 +108,8 @@ def index():
         bulk_actions=BULK_ACTIONS,
         pool=POOL,
         export_urls=_export_urls(filters),
+        detail_url=id_url("targets.detail", "target_id"),
+        convert_url=id_url("projects.create", "target_id"),
     )
 
 
