@@ -9,8 +9,8 @@ request per second on average whatever the answers, at exponentially distributed
 from a random start (``poisson_arrivals``): together they offer a Poisson stream at the rate
 of the number of locust users, as independent people do. (Fixed one-second intervals from a
 common start send every user's request in the same few milliseconds: a burst a second, whose
-queue measures the burst, not the server.) each request carries ``X-Request-Start`` (the time it was sent), as a
-reverse proxy would stamp it.
+queue measures the burst, not the server.) Each request carries ``X-Request-Start`` (the
+time it was sent), as a reverse proxy would stamp it.
 
 Per rate: offered and achieved (answered 200 per second), p50 / p95 / p99 of the answered,
 errors (anything but 200 and 503), shed (503) and the load generator's CPU. The same steps
