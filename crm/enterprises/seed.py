@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from functools import cache
+
+from flask_babel import get_locale
 from sqlalchemy import select
 
 from crm.core.i18n import label
@@ -28,19 +31,22 @@ def seed_industry_classes() -> int:
     return len(rows)
 
 
-def industry_class_choices() -> list[tuple[str, str]]:
-    """(code, label) of the seeded classes for a filter: each 门类, then its 大类 indented."""
-    rows = db.session.execute(
-        select(IndustryClass.code, IndustryClass.name, IndustryClass.section)
-    ).all()
-    sections = sorted((r for r in rows if not r.section), key=lambda r: r.code)
-    divisions = sorted((r for r in rows if r.section), key=lambda r: r.code)
+def industry_class_choices() -> tuple[tuple[str, str], ...]:
+    """(code, label) of the seeded classes for a filter: each 门类, then its 大类 indented.
+
+    Read from the seed itself (the table holds exactly these rows, nothing else writes it),
+    once per process and language: the target list shows this filter on every page."""
+    return _industry_class_choices(str(get_locale() or ""))
+
+
+@cache
+def _industry_class_choices(_locale: str) -> tuple[tuple[str, str], ...]:
     choices = []
-    for section in sections:
-        choices.append((section.code, f"{section.code} {label(section.name)}"))
+    for section, name in sorted(SECTIONS.items()):
+        choices.append((section, f"{section} {label(name)}"))
         choices += [
-            (d.code, f"\u00a0\u00a0{d.code} {label(d.name)}")
-            for d in divisions
-            if d.section == section.code
+            (code, f"\u00a0\u00a0{code} {label(division)}")
+            for code, (of, division) in sorted(DIVISIONS.items())
+            if of == section
         ]
-    return choices
+    return tuple(choices)

@@ -21,6 +21,7 @@ from crm.extensions import db
 from crm.targets.chain_hooks import chain_filter
 from crm.targets.models import OPEN_STATUSES, Target
 from crm.targets.services import stale_before
+from crm.zones.models import Zone
 
 SORTS = {
     "updated": (Target.updated_at.desc(), Target.id.desc()),
@@ -210,6 +211,38 @@ def pursued_elsewhere(targets: list[Target], user: Any) -> dict[int, list[Target
             if other.zone_id is not None
             and other.zone_id != target.zone_id
             and other.status != "dropped"
+        ]
+        for target in targets
+    }
+
+
+def elsewhere_names(targets: list[Target], user: Any) -> dict[int, list[tuple[str, str | None]]]:
+    """What the list shows of :func:`pursued_elsewhere`: for each target, (zone, owner) of
+    the other zones' live targets of its enterprise that are not dropped — one query of four
+    columns instead of those targets with their enterprises, zones and owners."""
+    ids = {t.enterprise_id for t in targets if t.enterprise_id is not None}
+    if not ids:
+        return {}
+    stmt = scoped(
+        select(Target.enterprise_id, Target.zone_id, Zone.short_name, User.display_name)
+        .join(Zone, Zone.id == Target.zone_id)
+        .outerjoin(User, User.id == Target.owner_id)
+        .where(
+            Target.enterprise_id.in_(ids),
+            Target.deleted_at.is_(None),
+            Target.status != "dropped",
+        ),
+        Target,
+        user,
+    ).order_by(Target.zone_id, Target.id)
+    siblings: dict[int, list[tuple[int, str, str | None]]] = {}
+    for enterprise_id, zone_id, zone_name, owner_name in db.session.execute(stmt):
+        siblings.setdefault(enterprise_id, []).append((zone_id, zone_name, owner_name))
+    return {
+        target.id: [
+            (zone_name, owner_name)
+            for zone_id, zone_name, owner_name in siblings.get(target.enterprise_id, ())
+            if zone_id != target.zone_id
         ]
         for target in targets
     }

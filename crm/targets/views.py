@@ -11,7 +11,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import contains_eager, joinedload, load_only
 
+from crm.auth.models import User
 from crm.core.access import SIGNED_IN, WRITERS, allow, scoped
 from crm.core.boundary import parse_id
 from crm.core.i18n import label as vocabulary_label
@@ -19,7 +21,7 @@ from crm.core.i18n import labels as translated_labels
 from crm.core.pagination import paginate
 from crm.core.timeutil import local_today
 from crm.core.urls import id_url, safe_next
-from crm.enterprises.models import LABELS
+from crm.enterprises.models import LABELS, Enterprise
 from crm.enterprises.registration import BUSINESS_STATUSES
 from crm.enterprises.seed import industry_class_choices
 from crm.extensions import db
@@ -34,7 +36,7 @@ from crm.targets.queries import (
     POOL,
     SORTS,
     TargetFilters,
-    pursued_elsewhere,
+    elsewhere_names,
     target_count_stmt,
     target_list_stmt,
 )
@@ -54,6 +56,25 @@ SORT_LABELS = {
     "follow_up": _l("下次跟进日期"),
     "last_activity": _l("最近跟进"),
 }
+# What the list's rows show of a target, its enterprise and owner (target and enterprise have
+# ≈ 40 columns each, a user row its password hash, notification settings and zone).
+LIST_COLUMNS = (
+    load_only(
+        Target.enterprise_id,
+        Target.zone_id,
+        Target.owner_id,
+        Target.status,
+        Target.priority,
+        Target.attraction_modes,
+        Target.next_follow_up,
+        Target.last_activity_on,
+        Target.created_at,
+    ),
+    contains_eager(Target.enterprise).load_only(
+        Enterprise.name, Enterprise.industry, Enterprise.labels
+    ),
+    joinedload(Target.owner).load_only(User.display_name).lazyload(User.zone),
+)
 # which form field carries the new value of each bulk action
 BULK_VALUE_FIELDS = {
     "assign": "owner_id",
@@ -79,7 +100,7 @@ def index():
     """The shared target list: filters, search, sorting, pages and bulk changes."""
     filters = TargetFilters.from_args(request.args)
     page = paginate(
-        target_list_stmt(current_user, filters),
+        target_list_stmt(current_user, filters).options(*LIST_COLUMNS),
         per_page=50,
         count=target_count_stmt(current_user, filters),
     )
@@ -90,7 +111,7 @@ def index():
         filters=filters,
         zones=visible_zones(),
         people=zone_people_of(current_user),
-        elsewhere=pursued_elsewhere(page.items, current_user),
+        elsewhere=elsewhere_names(page.items, current_user),
         writable=writable,
         is_stale=is_stale,
         today=local_today(),
