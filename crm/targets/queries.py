@@ -15,7 +15,7 @@ from crm.core.boundary import parse_id
 from crm.core.dbutil import json_list_contains
 from crm.core.roles import ZONE_ROLES
 from crm.enterprises.models import Enterprise
-from crm.enterprises.search import search_clause
+from crm.enterprises.search import is_common, search_clause
 from crm.enterprises.services import TARGET_LOOKUPS
 from crm.extensions import db
 from crm.targets.chain_hooks import chain_filter
@@ -83,10 +83,15 @@ def target_list_stmt(user: Any, filters: TargetFilters) -> Select:
     return _filtered(stmt, user, filters).order_by(*SORTS[filters.sort])
 
 
-def target_count_stmt(user: Any, filters: TargetFilters) -> Select:
+def target_count_stmt(user: Any, filters: TargetFilters, cap: int | None = None) -> Select:
     """How many rows ``target_list_stmt`` has. The join to the enterprise (every target has
     one) is left out unless a filter needs it: counting 200 000 targets through the join took
-    1.3 s on PostgreSQL, without it 0.1 s."""
+    1.3 s on PostgreSQL, without it 0.1 s. With ``cap``, a search for a common term
+    (:func:`~crm.enterprises.search.is_common`) is counted only up to ``cap + 1``: its
+    matches are found row by row, and counting them all would read the whole list."""
+    if cap is not None and filters.q and is_common(filters.q):
+        rows = _filtered(select(Target.id).join(Target.enterprise), user, filters)
+        return select(func.count()).select_from(rows.limit(cap + 1).subquery())
     stmt = select(func.count(Target.id))
     if filters.needs_enterprise():
         stmt = stmt.join(Target.enterprise)

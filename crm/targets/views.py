@@ -75,6 +75,7 @@ LIST_COLUMNS = (
     ),
     joinedload(Target.owner).load_only(User.display_name).lazyload(User.zone),
 )
+COUNT_CAP = 500  # a common search term's matches are counted this far ("more than 500")
 # which form field carries the new value of each bulk action
 BULK_VALUE_FIELDS = {
     "assign": "owner_id",
@@ -102,7 +103,8 @@ def index():
     page = paginate(
         target_list_stmt(current_user, filters).options(*LIST_COLUMNS),
         per_page=50,
-        count=target_count_stmt(current_user, filters),
+        count=target_count_stmt(current_user, filters, cap=COUNT_CAP),
+        cap=COUNT_CAP,
     )
     writable = {t.id for t in page.items if can_write_target(current_user, t)}
     return render_template(
