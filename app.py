@@ -66,6 +66,7 @@ def create_app(config_class: type[Config] | None = None, **overrides: Any) -> Fl
             app.config["OVERLOAD_MAX_IN_FLIGHT"],
             app.config["OVERLOAD_MAX_WAIT_MS"],
             app.config["OVERLOAD_MAX_QUEUE_MS"],
+            max_waiting=app.config["OVERLOAD_MAX_WAITING"] or None,
         )
     register_extensions(app)
     register_blueprints(app)

@@ -119,6 +119,7 @@ class Config:
     # how long one more may wait for a slot, and the longest queue time a proxy may report.
     OVERLOAD_MAX_IN_FLIGHT = int(os.environ.get("OVERLOAD_MAX_IN_FLIGHT", "0"))
     OVERLOAD_MAX_WAIT_MS = int(os.environ.get("OVERLOAD_MAX_WAIT_MS", "200"))
+    OVERLOAD_MAX_WAITING = int(os.environ.get("OVERLOAD_MAX_WAITING", "0"))  # 0: = in flight
     OVERLOAD_MAX_QUEUE_MS = int(os.environ.get("OVERLOAD_MAX_QUEUE_MS", "1000"))
 
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or (

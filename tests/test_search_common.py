@@ -122,3 +122,15 @@ def test_the_list_says_the_count_stopped(app, listed, monkeypatch, language):
     assert "1 / 2" in html  # the pages end at the cap
     rare = client.get("/targets/?q=铜箔&per_page=2").get_data(as_text=True)
     assert 'data-testid="search-capped"' not in rare
+
+
+def test_a_short_term_the_planner_would_scan_for_is_common(app, listed):
+    if not _is_postgresql():
+        pytest.skip("the planner's estimate decides on PostgreSQL only")
+    db.session.execute(text("ANALYZE enterprise"))
+    with _fresh_request(app):  # eight rows: the planner reads them all, not the grams index
+        assert search.is_common("有限")
+    db.session.execute(text("SET LOCAL enable_seqscan = off"))
+    with _fresh_request(app):  # through the index: a handful of rows, far below the threshold
+        assert not search.is_common("有限")
+        assert search.is_common("有限") is False  # remembered for the request

@@ -283,8 +283,9 @@ def test_short_chinese_search_uses_the_grams_index_on_postgresql(world, query):
     if db.session.get_bind().dialect.name != "postgresql":
         pytest.skip("PostgreSQL index")
     create_target(_enterprise(), None, {}, world["staff_a"])
+    # A tiny table: force the index (a scan would rightly make the term common, row by row).
+    db.session.execute(text("SET LOCAL enable_seqscan = off"))
     stmt = target_list_stmt(world["staff_a"], TargetFilters(q=query))
     sql = str(stmt.compile(db.engine, compile_kwargs={"literal_binds": True}))
-    db.session.execute(text("SET LOCAL enable_seqscan = off"))  # a tiny table: force the choice
     plan = "\n".join(db.session.scalars(text(f"EXPLAIN {sql}")))
     assert "ix_enterprise_search_grams" in plan

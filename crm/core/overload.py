@@ -9,10 +9,11 @@ is set). Two checks, both before the app does any work (no session, no database)
    A request that already waited longer than ``OVERLOAD_MAX_QUEUE_MS`` is shed: whoever sent
    it has probably given up, and serving it would only delay the ones behind it.
 2. **In-flight bound.** At most ``OVERLOAD_MAX_IN_FLIGHT`` requests run in the app at once
-   in this process; up to the same number more may wait for a slot, each at most
-   ``OVERLOAD_MAX_WAIT_MS``; any further request is shed at once. With gunicorn's gthread
-   workers the threads beyond the bound are cheap places to wait, and a shed request frees
-   its thread in microseconds, so the worker's own queue never grows behind busy threads.
+   in this process; up to ``OVERLOAD_MAX_WAITING`` more (default: as many) may wait for a
+   slot, each at most ``OVERLOAD_MAX_WAIT_MS``; any further request is shed at once. With
+   gunicorn's gthread workers the threads beyond the bound are cheap places to wait, and a
+   shed request frees its thread in microseconds, so the worker's own queue never grows
+   behind busy threads.
 
 What is served therefore waited at most the wait bound: its latency stays bounded while the
 excess gets a fast 503 (``Retry-After`` seconds), and the server recovers as soon as the load
@@ -58,10 +59,11 @@ class OverloadGuard:
         max_queue_ms: int = 1000,
         retry_after: int = 1,
         clock: Callable[[], float] = time.time,
+        max_waiting: int | None = None,
     ) -> None:
         self.app = app
         self.max_in_flight = max_in_flight
-        self.max_waiting = max_in_flight
+        self.max_waiting = max_in_flight if max_waiting is None else max_waiting
         self.max_wait = max_wait_ms / 1000
         self.max_queue = max_queue_ms / 1000
         self.retry_after = retry_after

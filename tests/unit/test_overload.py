@@ -95,3 +95,24 @@ def test_english_message_by_accept_language():
         "/", headers={"X-Request-Start": "t=1764748800", "Accept-Language": "en-US"}
     )
     assert response.status_code == 503 and "busy" in response.get_data(as_text=True)
+
+
+def test_more_waiting_places_than_running_ones():
+    gate = threading.Event()
+    guard = OverloadGuard(_slow_app(gate), max_in_flight=1, max_wait_ms=2000, max_waiting=3)
+    statuses: list[int] = []
+
+    def call():
+        statuses.append(Client(guard).get("/").status_code)
+
+    busy = [threading.Thread(target=call) for _ in range(4)]  # 1 runs, 3 wait
+    for thread in busy:
+        thread.start()
+    time.sleep(0.05)
+    assert guard.waiting == 3
+    assert Client(guard).get("/").status_code == 503  # a fifth: no room to wait
+    gate.set()  # the slot frees: the waiters run one after another, within their 2 s
+    for thread in busy:
+        thread.join(5)
+    assert statuses == [200, 200, 200, 200]
+    assert guard.shed == 1
