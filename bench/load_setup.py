@@ -42,7 +42,7 @@ class Sessions:
         workers = env.get("WEB_WORKERS", str(multiprocessing.cpu_count() + 1))
         threads = env.get("WEB_THREADS", "8")
         in_flight = env.get("OVERLOAD_MAX_IN_FLIGHT", "3")
-        waiting = env.get("OVERLOAD_MAX_WAITING", str(max(1, int(threads) - int(in_flight))))
+        waiting = env.get("OVERLOAD_MAX_WAITING", in_flight)
         return (
             f"gunicorn gthread, {workers} workers × {threads} threads, at most {in_flight} "
             f"requests in flight and {waiting} waiting per worker (gunicorn.conf.py)"
