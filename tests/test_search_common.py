@@ -16,7 +16,7 @@ from crm.enterprises import search
 from crm.enterprises.services import create_enterprise
 from crm.extensions import db
 from crm.targets import views as target_views
-from crm.targets.queries import TargetFilters, target_count_stmt, target_list_stmt
+from crm.targets.queries import TargetFilters, count_cap, target_count_stmt, target_list_stmt
 from crm.targets.services import create_target
 from tests.conftest import login
 from tests.factories import make_user, make_zone
@@ -98,8 +98,10 @@ def test_a_common_term_is_counted_up_to_the_cap(app, listed, monkeypatch):
         filters = TargetFilters(q="有限公司")
         everything = len(_rows(listed, "有限公司", "updated"))
         assert everything == 7
+        assert count_cap(filters, 3) == 3
         assert db.session.scalar(target_count_stmt(listed, filters, cap=3)) == 4  # cap + 1
         assert db.session.scalar(target_count_stmt(listed, filters, cap=10)) == everything
+        assert count_cap(TargetFilters(), 3) is None  # no search: an exact count
         assert db.session.scalar(target_count_stmt(listed, filters)) == everything  # API: exact
 
 
@@ -134,3 +136,14 @@ def test_a_short_term_the_planner_would_scan_for_is_common(app, listed):
     with _fresh_request(app):  # through the index: a handful of rows, far below the threshold
         assert not search.is_common("有限")
         assert search.is_common("有限") is False  # remembered for the request
+
+
+@pytest.mark.parametrize("query", ["", "zone-a-pool"])
+def test_a_long_list_without_a_common_term_is_counted_exactly(app, listed, monkeypatch, query):
+    monkeypatch.setattr(target_views, "COUNT_CAP", 3)  # fewer than the eight targets
+    client = app.test_client()
+    login(client, listed)
+    html = client.get(f"/targets/?q={query}&per_page=2").get_data(as_text=True)
+    assert 'data-testid="search-capped"' not in html and "超过" not in html
+    if not query:
+        assert "1 / 4" in html and "（共 8 条）" in html

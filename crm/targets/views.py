@@ -36,6 +36,7 @@ from crm.targets.queries import (
     POOL,
     SORTS,
     TargetFilters,
+    count_cap,
     elsewhere_names,
     target_count_stmt,
     target_list_stmt,
@@ -100,11 +101,12 @@ def _export_urls(filters: TargetFilters) -> dict[str, str]:
 def index():
     """The shared target list: filters, search, sorting, pages and bulk changes."""
     filters = TargetFilters.from_args(request.args)
+    cap = count_cap(filters, COUNT_CAP)
     page = paginate(
         target_list_stmt(current_user, filters).options(*LIST_COLUMNS),
         per_page=50,
-        count=target_count_stmt(current_user, filters, cap=COUNT_CAP),
-        cap=COUNT_CAP,
+        count=target_count_stmt(current_user, filters, cap=cap),
+        cap=cap,
     )
     writable = {t.id for t in page.items if can_write_target(current_user, t)}
     return render_template(
