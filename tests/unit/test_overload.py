@@ -24,6 +24,21 @@ def _ok(environ, start_response):
     return Response("ok")(environ, start_response)
 
 
+def _callers(guard: OverloadGuard, count: int) -> tuple[list[threading.Thread], list[int]]:
+    """``count`` requests to ``guard`` on threads of their own, started; their statuses land
+    in the returned list as they finish."""
+    statuses: list[int] = []
+
+    def call():
+        statuses.append(Client(guard).get("/").status_code)
+
+    threads = [threading.Thread(target=call) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    time.sleep(0.05)
+    return threads, statuses
+
+
 def test_request_start_header_forms():
     assert request_start("t=1764748800.123") == 1764748800.123
     assert request_start("1764748800123") == 1764748800.123  # milliseconds
@@ -53,15 +68,7 @@ def test_a_request_that_queued_too_long_is_shed_before_the_app_runs():
 def test_beyond_the_in_flight_bound_requests_are_shed_fast_and_it_recovers():
     gate = threading.Event()
     guard = OverloadGuard(_slow_app(gate), max_in_flight=2, max_wait_ms=100)
-    statuses: list[int] = []
-
-    def call():
-        statuses.append(Client(guard).get("/").status_code)
-
-    busy = [threading.Thread(target=call) for _ in range(4)]  # 2 run, 2 wait
-    for thread in busy:
-        thread.start()
-    time.sleep(0.05)
+    busy, statuses = _callers(guard, 4)  # 2 run, 2 wait
     started = time.perf_counter()
     shed = Client(guard).get("/api/v1/targets")  # a fifth: no slot, no room to wait
     assert time.perf_counter() - started < 0.05
@@ -100,15 +107,7 @@ def test_english_message_by_accept_language():
 def test_more_waiting_places_than_running_ones():
     gate = threading.Event()
     guard = OverloadGuard(_slow_app(gate), max_in_flight=1, max_wait_ms=2000, max_waiting=3)
-    statuses: list[int] = []
-
-    def call():
-        statuses.append(Client(guard).get("/").status_code)
-
-    busy = [threading.Thread(target=call) for _ in range(4)]  # 1 runs, 3 wait
-    for thread in busy:
-        thread.start()
-    time.sleep(0.05)
+    busy, statuses = _callers(guard, 4)  # 1 runs, 3 wait
     assert guard.waiting == 3
     assert Client(guard).get("/").status_code == 503  # a fifth: no room to wait
     gate.set()  # the slot frees: the waiters run one after another, within their 2 s
